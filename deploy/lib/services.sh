@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Shared by deploy/run-server.sh and deploy/run-tests.sh: makes sure PostgreSQL and a Docker engine are
+# installed and running on this (Debian) machine, installing them from apt when missing.
+# Sourced, not run. Everything here is idempotent: a second call finds things up and does nothing.
+
+ep_log() { printf '[executionplanner] %s\n' "$*" >&2; }
+
+ep_apt_install() {
+  ep_log "installing $* from apt"
+  if [ "$(id -u)" != 0 ]; then ep_log "need root to install $*"; return 1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# PostgreSQL 15 (Debian's), listening on its unix socket only. The database role is the OS user, so
+# peer authentication needs no password and no secret is written anywhere.
+ep_ensure_postgres() {
+  command -v pg_ctlcluster >/dev/null 2>&1 || ep_apt_install postgresql postgresql-contrib
+  local ver
+  ver=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1)
+  [ -n "$ver" ] || { ep_log "no PostgreSQL server found after install"; return 1; }
+  if ! pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}' | grep -qx "$ver main"; then
+    pg_createcluster "$ver" main >/dev/null
+  fi
+  if ! pg_lsclusters -h | awk -v v="$ver" '$1==v && $2=="main" {print $4}' | grep -q online; then
+    ep_log "starting PostgreSQL $ver"
+    pg_ctlcluster "$ver" main start
+  fi
+  local i
+  for i in $(seq 1 60); do pg_isready -q -h /var/run/postgresql && break; sleep 0.5; done
+  pg_isready -q -h /var/run/postgresql || { ep_log "PostgreSQL did not become ready"; return 1; }
+  local role
+  role=$(id -un)
+  if [ "$(runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_roles WHERE rolname='$role'")" != 1 ]; then
+    runuser -u postgres -- psql -q -c "CREATE ROLE \"$role\" LOGIN CREATEDB"
+  fi
+  export EP_PG_ROLE="$role"
+}
+
+# Creates the database $1 owned by the current role if it does not exist yet.
+ep_ensure_database() {
+  local db=$1
+  if [ "$(psql -h /var/run/postgresql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'")" != 1 ]; then
+    psql -h /var/run/postgresql -d postgres -q -c "CREATE DATABASE \"$db\""
+  fi
+}
+
+ep_connection_string() {
+  printf 'Host=/var/run/postgresql;Database=%s;Username=%s' "$1" "$(id -un)"
+}
+
+# A Docker engine on the default unix socket. Debian's docker.io; started by hand because no init
+# system runs here. --iptables=false --bridge=none: containers get no network unless the operator
+# configures one, which is also the safe default for jobs.
+ep_ensure_dockerd() {
+  command -v dockerd >/dev/null 2>&1 || ep_apt_install docker.io
+  if docker info >/dev/null 2>&1; then return 0; fi
+  ep_log "starting dockerd"
+  mkdir -p /var/log
+  setsid nohup dockerd --iptables=false --bridge=none --storage-driver=overlay2 \
+    >/var/log/executionplanner-dockerd.log 2>&1 < /dev/null &
+  local i
+  for i in $(seq 1 120); do docker info >/dev/null 2>&1 && return 0; sleep 0.5; done
+  ep_log "dockerd did not start; see /var/log/executionplanner-dockerd.log"
+  tail -n 20 /var/log/executionplanner-dockerd.log >&2 || true
+  return 1
+}
