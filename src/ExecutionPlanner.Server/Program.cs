@@ -1,3 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using ExecutionPlanner.Server;
+
+var app = ExecutionPlannerApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+
+namespace ExecutionPlanner.Server.Auth;
+
+/// <summary>
+/// Who may call (configuration section "Auth"): bearer tokens the operator hands out, each mapped to
+/// an owner name, and whether callers without a token may use the service as the anonymous owner.
+/// </summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>Bearer token -> owner name. Tokens are configuration keys, so use [A-Za-z0-9._-].</summary>
+    public Dictionary<string, string> Tokens { get; set; } = [];
+}
+
+sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions o)
+    {
+        var errors = new List<string>();
+        foreach (var (token, owner) in o.Tokens)
+        {
+            if (token.Length < 8)
+            {
+                errors.Add("Auth:Tokens: every token must be at least 8 characters long.");
+            }
+            if (string.IsNullOrWhiteSpace(owner))
+            {
+                errors.Add("Auth:Tokens: every token must map to a non-empty owner name.");
+            }
+        }
+        if (!o.AllowAnonymous && o.Tokens.Count == 0)
+        {
+            errors.Add("Auth: no tokens are configured and Auth:AllowAnonymous is false, so nobody could call the service.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Distinct());
+    }
+}

@@ -1,0 +1,19 @@
+using ExecutionPlanner.Server.Health;
+using ExecutionPlanner.Server.Jobs;
+
+namespace ExecutionPlanner.Server;
+
+/// <summary>Builds the server; Program.cs runs it, tests and benchmarks start it on a loopback port.</summary>
+public static class ExecutionPlannerApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.Services.AddExecutionPlanner(builder.Configuration);
+        var app = builder.Build();
+        app.MapJobs();
+        app.MapHealth();
+        return app;
+    }
+}

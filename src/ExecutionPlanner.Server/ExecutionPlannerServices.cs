@@ -1,0 +1,54 @@
+using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Health;
+using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace ExecutionPlanner.Server;
+
+/// <summary>Composition of the server: options, database, UWS services and background loops.</summary>
+public static class ExecutionPlannerServices
+{
+    public const string ConnectionStringName = "ExecutionPlanner";
+
+    public static IServiceCollection AddExecutionPlanner(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JobsOptions>, JobsOptionsValidator>();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionStringName} is not set (environment variable ConnectionStrings__{ConnectionStringName}).");
+        }
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton(_ => new ListenerDataSource(connectionString));
+        services.AddDbContextPool<UwsDbContext>((sp, o) => UwsDbContext.Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddHostedService<DatabaseMigrator>();
+
+        services.AddSingleton<CallerResolver>();
+        services.AddScoped<JobPhaseChanger>();
+        services.AddSingleton<JobChangeHub>();
+        services.AddSingleton<JobChangeListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobChangeListener>());
+        services.AddSingleton<DestructionSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<DestructionSweeper>());
+
+        services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [HealthApi.LiveTag])
+            .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag]);
+
+        // Uploads are bounded by Jobs:MaxUploadBytes; let Kestrel accept bodies up to that (plus form overhead).
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<JobsOptions>>((kestrel, jobs) =>
+            kestrel.Limits.MaxRequestBodySize = jobs.Value.MaxUploadBytes + 1024 * 1024);
+        return services;
+    }
+}

@@ -1,0 +1,82 @@
+using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ExecutionPlanner.Server.Jobs;
+
+/// <summary>One job: /jobs/{id} (GET with optional WAIT, DELETE, POST ACTION=DELETE).</summary>
+public static class JobEndpoints
+{
+    /// <summary>
+    /// The job document. With WAIT=n the answer is held while the job is in an active phase (and in
+    /// the phase PHASE names, if given) until its phase changes or n seconds pass (UWS §2.2.1.2).
+    /// The wait holds no thread and no database connection.
+    /// </summary>
+    public static async Task<UwsXmlResult> Get(
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, JobChangeHub changes,
+        IOptionsSnapshot<JobsOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var caller = callers.Resolve(request);
+        var query = UwsRequestParameters.FromQuery(request);
+        var wait = JobControl.ParseWait(query.ValuesOf("WAIT"), options.Value);
+        var phaseFilter = query.One(JobControl.Phase) is { } p ? JobListFilter.ParsePhase(p) : (ExecutionPhase?)null;
+
+        var job = await db.GetOwnedAsync(jobId, caller, ct);
+        if (wait > 0 && ShouldBlock(job.Phase, phaseFilter))
+        {
+            // Subscribe, then re-read: a change that lands between the two reads is still seen.
+            using var subscription = changes.Subscribe(jobId);
+            var seen = job.Phase;
+            job = await db.GetOwnedAsync(jobId, caller, ct);
+            if (job.Phase == seen)
+            {
+                await subscription.WaitAsync(TimeSpan.FromSeconds(wait), clock, ct);
+                job = await db.GetOwnedAsync(jobId, caller, ct);
+            }
+        }
+        var files = await db.FileInfosAsync(jobId, ct);
+        var jobUrl = JobLinks.Job(request, jobId);
+        return new UwsXmlResult(w => UwsXml.WriteJob(w, job, files, jobUrl));
+    }
+
+    /// <summary>Blocking applies to active phases only, and only while PHASE (if given) matches.</summary>
+    public static bool ShouldBlock(ExecutionPhase current, ExecutionPhase? phaseFilter) =>
+        PhaseTransitions.Active.Contains(current) && (phaseFilter is null || phaseFilter == current);
+
+    public static async Task<SeeOther> Delete(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct)
+    {
+        var caller = callers.Resolve(request);
+        await DestroyAsync(db, jobId, caller, ct);
+        return new SeeOther(JobLinks.JobList(request));
+    }
+
+    /// <summary>POST to a job: ACTION=DELETE, for clients that cannot send DELETE (UWS §2.2.3.2).</summary>
+    public static async Task<SeeOther> Post(
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsSnapshot<JobsOptions> options,
+        CancellationToken ct)
+    {
+        var caller = callers.Resolve(request);
+        var form = await UwsRequestParameters.ReadAsync(request, options.Value, ct);
+        var action = form.One(JobControl.Action)
+            ?? throw UwsRequestException.BadRequest("POST to a job takes ACTION=DELETE; parameters go to …/parameters.");
+        if (!action.Trim().Equals("DELETE", StringComparison.OrdinalIgnoreCase))
+        {
+            throw UwsRequestException.BadRequest($"ACTION '{action}' is not supported; the only action is DELETE.");
+        }
+        await DestroyAsync(db, jobId, caller, ct);
+        return new SeeOther(JobLinks.JobList(request));
+    }
+
+    /// <summary>
+    /// Destroys a job: its row and, by cascade in the same statement, its files. The trigger's
+    /// NOTIFY tells the node running it (if any) to stop the container.
+    /// </summary>
+    static async Task DestroyAsync(UwsDbContext db, string jobId, Caller caller, CancellationToken ct)
+    {
+        if (await db.OwnedBy(caller).Where(j => j.Id == jobId).ExecuteDeleteAsync(ct) == 0)
+        {
+            throw JobQueries.NoSuchJob(jobId);
+        }
+    }
+}

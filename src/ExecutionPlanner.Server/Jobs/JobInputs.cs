@@ -1,0 +1,39 @@
+using ExecutionPlanner.Server.Persistence;
+
+namespace ExecutionPlanner.Server.Jobs;
+
+/// <summary>An uploaded file, read into memory (bounded by Jobs:MaxUploadBytes for the whole request).</summary>
+public sealed record JobInput(string Name, string MimeType, byte[] Content)
+{
+    public JobFileEntity ToEntity(string jobId) => new()
+    {
+        JobId = jobId,
+        Kind = JobFileKind.Input,
+        Name = Name,
+        MimeType = MimeType,
+        Size = Content.LongLength,
+        Content = Content,
+    };
+}
+
+public static class JobInputs
+{
+    /// <summary>Each multipart file part becomes an input named by its form field; a name used twice is refused.</summary>
+    public static async Task<List<JobInput>> ReadAsync(IReadOnlyList<IFormFile> files, CancellationToken ct)
+    {
+        var inputs = new List<JobInput>(files.Count);
+        foreach (var file in files)
+        {
+            JobParameterContract.CheckInputName(file.Name);
+            if (inputs.Any(i => i.Name == file.Name))
+            {
+                throw UwsRequestException.BadRequest($"The file '{file.Name}' was uploaded twice.");
+            }
+            using var content = new MemoryStream((int)file.Length);
+            await file.CopyToAsync(content, ct);
+            var mime = string.IsNullOrWhiteSpace(file.ContentType) ? "application/octet-stream" : file.ContentType;
+            inputs.Add(new JobInput(file.Name, mime, content.ToArray()));
+        }
+        return inputs;
+    }
+}

@@ -1,0 +1,62 @@
+using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ExecutionPlanner.Server.Jobs;
+
+/// <summary>The job list /jobs: GET lists the caller's jobs, POST creates one (UWS §2.2.2.1, §2.2.3.1).</summary>
+public static class JobListEndpoints
+{
+    public static JobListXmlResult List(HttpRequest request, UwsDbContext db, CallerResolver callers)
+    {
+        var caller = callers.Resolve(request);
+        var filter = JobListFilter.Parse(UwsRequestParameters.FromQuery(request));
+        return new JobListXmlResult(db.List(caller, filter).AsAsyncEnumerable(), JobLinks.JobList(request));
+    }
+
+    /// <summary>
+    /// Creates a PENDING job (or QUEUED with PHASE=RUN) with its uploaded files, in one transaction:
+    /// if the process dies before the commit the client got no 303 and no job exists; after it, the
+    /// job and its files are durable and visible to every node.
+    /// </summary>
+    public static async Task<SeeOther> Create(
+        HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsSnapshot<JobsOptions> options,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var caller = callers.Resolve(request);
+        var o = options.Value;
+        var form = await UwsRequestParameters.ReadAsync(request, o, ct);
+        var run = form.One(JobControl.Phase) is { } phase
+            ? phase.Trim().Equals("RUN", StringComparison.OrdinalIgnoreCase)
+                ? true
+                : throw UwsRequestException.BadRequest($"PHASE '{phase}' cannot be given when creating a job; only PHASE=RUN can.")
+            : false;
+        var parameters = JobParameterContract.Normalise(form.Pairs.Where(p => !JobControl.Names.Contains(p.Key)));
+        var inputs = await JobInputs.ReadAsync(form.Files, ct);
+        JobParameterContract.Validate(parameters, inputs.Select(i => i.Name), o);
+
+        var now = UwsTime.Truncate(clock.GetUtcNow());
+        var job = new JobEntity
+        {
+            Id = JobIds.New(),
+            OwnerId = caller.OwnerId,
+            RunId = form.One(JobControl.RunId),
+            Phase = run ? ExecutionPhase.QUEUED : ExecutionPhase.PENDING,
+            PhaseChangedAt = now,
+            CreationTime = now,
+            QueuedAt = run ? now : null,
+            ExecutionDuration = form.One(JobControl.ExecutionDuration) is { } d
+                ? JobControl.ParseExecutionDuration(d, o)
+                : o.DefaultExecutionDuration,
+            Destruction = form.One(JobControl.Destruction) is { } t
+                ? JobControl.ParseDestruction(t, now, o)
+                : now + o.DefaultLifetime,
+            Parameters = parameters,
+        };
+        db.Jobs.Add(job);
+        db.JobFiles.AddRange(inputs.Select(i => i.ToEntity(job.Id)));
+        await db.SaveChangesAsync(ct);
+        return new SeeOther(JobLinks.Job(request, job.Id));
+    }
+}

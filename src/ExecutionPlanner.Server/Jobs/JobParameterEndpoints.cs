@@ -1,0 +1,71 @@
+using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ExecutionPlanner.Server.Jobs;
+
+/// <summary>/jobs/{id}/parameters: the parameter list, one parameter's value or upload, and changes while PENDING.</summary>
+public static class JobParameterEndpoints
+{
+    public static async Task<UwsXmlResult> List(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct)
+    {
+        var job = await db.GetOwnedAsync(jobId, callers.Resolve(request), ct);
+        var files = await db.FileInfosAsync(jobId, ct);
+        var jobUrl = JobLinks.Job(request, jobId);
+        return new UwsXmlResult(w => UwsXml.WriteParameters(w, job, files, jobUrl));
+    }
+
+    /// <summary>An uploaded file's content, or a parameter's value(s) as text, one per line.</summary>
+    public static async Task<IResult> Get(string jobId, string name, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct)
+    {
+        var job = await db.GetOwnedAsync(jobId, callers.Resolve(request), ct);
+        var values = job.Parameters.Where(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(p => p.Value).ToList();
+        return values.Count > 0
+            ? PlainText.Value(string.Join('\n', values))
+            : new JobFileResult(jobId, JobFileKind.Input, name);
+    }
+
+    /// <summary>
+    /// Changes parameters of a PENDING job (UWS §2.1.11, DALI-async §2.1): each name given replaces all
+    /// values of that name (a new cmd replaces the whole command), each file replaces the upload of
+    /// that name, and the result must still satisfy the contract. The job row is locked for the
+    /// transaction, so a concurrent RUN sees either the old or the new parameters, never a mix.
+    /// </summary>
+    public static async Task<SeeOther> Post(
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsSnapshot<JobsOptions> options, CancellationToken ct)
+    {
+        var caller = callers.Resolve(request);
+        var form = await UwsRequestParameters.ReadAsync(request, options.Value, ct);
+        if (form.Pairs.FirstOrDefault(p => JobControl.Names.Contains(p.Key)) is { Key: not null } control)
+        {
+            throw UwsRequestException.BadRequest($"{control.Key.ToUpperInvariant()} is not a job parameter; send it to its own resource.");
+        }
+        var given = JobParameterContract.Normalise(form.Pairs);
+        var inputs = await JobInputs.ReadAsync(form.Files, ct);
+        if (given.Count == 0 && inputs.Count == 0)
+        {
+            throw UwsRequestException.BadRequest("No parameters were given.");
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var job = await db.Jobs.FromSql($"SELECT * FROM jobs WHERE id = {jobId} FOR UPDATE")
+            .Where(j => j.OwnerId == caller.OwnerId).SingleOrDefaultAsync(ct) ?? throw JobQueries.NoSuchJob(jobId);
+        if (job.Phase != ExecutionPhase.PENDING)
+        {
+            throw UwsRequestException.Forbidden($"The job is {job.Phase}; parameters can change only while it is PENDING.");
+        }
+        var replaced = given.Select(p => p.Name).ToHashSet();
+        var merged = job.Parameters.Where(p => !replaced.Contains(p.Name)).Concat(given).ToList();
+        var inputNames = await db.JobFiles.Where(f => f.JobId == jobId && f.Kind == JobFileKind.Input).Select(f => f.Name).ToListAsync(ct);
+        JobParameterContract.Validate(merged, inputNames.Union(inputs.Select(i => i.Name)), options.Value);
+
+        job.Parameters = merged;
+        var newNames = inputs.Select(i => i.Name).ToList();
+        await db.JobFiles.Where(f => f.JobId == jobId && f.Kind == JobFileKind.Input && newNames.Contains(f.Name)).ExecuteDeleteAsync(ct);
+        db.JobFiles.AddRange(inputs.Select(i => i.ToEntity(jobId)));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new SeeOther(JobLinks.Job(request, jobId));
+    }
+}

@@ -1,0 +1,61 @@
+using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.Extensions.Options;
+
+namespace ExecutionPlanner.Server.Jobs;
+
+/// <summary>/jobs/{id}/phase: GET the bare phase name; POST PHASE=RUN or PHASE=ABORT (UWS §2.2.3.5-6).</summary>
+public static class JobPhaseEndpoints
+{
+    public static async Task<ContentHttpResult> Get(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct)
+    {
+        var job = await db.GetOwnedAsync(jobId, callers.Resolve(request), ct);
+        return PlainText.Value(job.Phase.ToString());
+    }
+
+    /// <summary>
+    /// RUN moves PENDING or HELD to QUEUED (elsewhere 403). ABORT moves any active phase to ABORTED;
+    /// on a job that has already ended it changes nothing and still answers 303 (checklist C.21).
+    /// </summary>
+    public static async Task<SeeOther> Post(
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, JobPhaseChanger phases,
+        IOptionsSnapshot<JobsOptions> options, CancellationToken ct)
+    {
+        var caller = callers.Resolve(request);
+        var form = await UwsRequestParameters.ReadAsync(request, options.Value, ct);
+        var command = form.One(JobControl.Phase)?.Trim().ToUpperInvariant()
+            ?? throw UwsRequestException.BadRequest("PHASE is required: RUN or ABORT.");
+        var job = await db.GetOwnedAsync(jobId, caller, ct);
+        switch (command)
+        {
+            case "RUN":
+                if (!await phases.TryMoveAsync(jobId, ExecutionPhase.QUEUED, PhaseTransitions.Runnable, ct))
+                {
+                    var now = await db.GetOwnedAsync(jobId, caller, ct);
+                    throw UwsRequestException.Forbidden(
+                        $"The job is {now.Phase}; PHASE=RUN applies only to a PENDING or HELD job.");
+                }
+                break;
+            case "ABORT":
+                await AbortAsync(db, phases, job, caller, ct);
+                break;
+            default:
+                throw UwsRequestException.BadRequest($"PHASE '{command}' is not a phase command; use RUN or ABORT.");
+        }
+        return new SeeOther(JobLinks.Job(request, jobId));
+    }
+
+    static async Task AbortAsync(UwsDbContext db, JobPhaseChanger phases, JobEntity job, Caller caller, CancellationToken ct)
+    {
+        // A job can move on between our read and our write (QUEUED -> EXECUTING); try again from
+        // where it is now. Each round either aborts it or finds it ended, so this ends.
+        while (PhaseTransitions.Abortable.Contains(job.Phase))
+        {
+            if (await phases.TryMoveAsync(job.Id, ExecutionPhase.ABORTED, PhaseTransitions.Abortable, ct))
+            {
+                return;
+            }
+            job = await db.GetOwnedAsync(job.Id, caller, ct);
+        }
+    }
+}

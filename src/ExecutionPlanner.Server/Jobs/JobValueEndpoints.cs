@@ -1,0 +1,74 @@
+using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ExecutionPlanner.Server.Jobs;
+
+/// <summary>
+/// The atomic values of a job, as bare text/plain (no trailing newline): executionduration and
+/// destruction (GET and POST), quote, owner and error (GET).
+/// </summary>
+public static class JobValueEndpoints
+{
+    public static async Task<ContentHttpResult> GetExecutionDuration(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct) =>
+        PlainText.Value((await db.GetOwnedAsync(jobId, callers.Resolve(request), ct)).ExecutionDuration.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>EXECUTIONDURATION may change only while the job is PENDING: a queued or running job keeps the limit it was committed with.</summary>
+    public static async Task<SeeOther> PostExecutionDuration(
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsSnapshot<JobsOptions> options, CancellationToken ct)
+    {
+        var caller = callers.Resolve(request);
+        var form = await UwsRequestParameters.ReadAsync(request, options.Value, ct);
+        var value = form.One(JobControl.ExecutionDuration)
+            ?? throw UwsRequestException.BadRequest("EXECUTIONDURATION is required: a whole number of seconds (0 = as long as allowed).");
+        var seconds = JobControl.ParseExecutionDuration(value, options.Value);
+        var updated = await db.OwnedBy(caller)
+            .Where(j => j.Id == jobId && j.Phase == ExecutionPhase.PENDING)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.ExecutionDuration, seconds), ct);
+        if (updated == 0)
+        {
+            var job = await db.GetOwnedAsync(jobId, caller, ct);
+            throw UwsRequestException.Forbidden($"The job is {job.Phase}; executionduration can change only while it is PENDING.");
+        }
+        return new SeeOther(JobLinks.Job(request, jobId));
+    }
+
+    public static async Task<ContentHttpResult> GetDestruction(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct) =>
+        PlainText.Value(UwsTime.Format((await db.GetOwnedAsync(jobId, callers.Resolve(request), ct)).Destruction));
+
+    /// <summary>DESTRUCTION may change in any phase, within creation + Jobs:MaxLifetime.</summary>
+    public static async Task<SeeOther> PostDestruction(
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsSnapshot<JobsOptions> options, CancellationToken ct)
+    {
+        var caller = callers.Resolve(request);
+        var form = await UwsRequestParameters.ReadAsync(request, options.Value, ct);
+        var value = form.One(JobControl.Destruction)
+            ?? throw UwsRequestException.BadRequest("DESTRUCTION is required: an ISO 8601 instant such as 2026-01-31T12:00:00Z.");
+        var job = await db.GetOwnedAsync(jobId, caller, ct);
+        var destruction = JobControl.ParseDestruction(value, job.CreationTime, options.Value);
+        if (await db.OwnedBy(caller).Where(j => j.Id == jobId)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Destruction, destruction), ct) == 0)
+        {
+            throw JobQueries.NoSuchJob(jobId);
+        }
+        return new SeeOther(JobLinks.Job(request, jobId));
+    }
+
+    /// <summary>The quote, or an empty string when the service cannot say (UWS §2.1.6).</summary>
+    public static async Task<ContentHttpResult> GetQuote(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct) =>
+        PlainText.Value((await db.GetOwnedAsync(jobId, callers.Resolve(request), ct)).Quote is { } q ? UwsTime.Format(q) : string.Empty);
+
+    /// <summary>The owner's name; an empty string for the anonymous owner.</summary>
+    public static async Task<ContentHttpResult> GetOwner(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct) =>
+        PlainText.Value((await db.GetOwnedAsync(jobId, callers.Resolve(request), ct)).OwnerId);
+
+    /// <summary>The full error text of a failed job; 404 when the job has no error.</summary>
+    public static async Task<ContentHttpResult> GetError(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct)
+    {
+        var job = await db.GetOwnedAsync(jobId, callers.Resolve(request), ct);
+        return (job.ErrorDetail ?? job.ErrorSummary) is { } error
+            ? PlainText.Value(error)
+            : throw UwsRequestException.NotFound($"The job is {job.Phase} and has no error.");
+    }
+}

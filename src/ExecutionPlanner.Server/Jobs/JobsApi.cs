@@ -1,0 +1,32 @@
+namespace ExecutionPlanner.Server.Jobs;
+
+/// <summary>The UWS 1.1 resource tree under /jobs (UWS §2.2.1). Other methods on these paths get 405.</summary>
+public static class JobsApi
+{
+    public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup(JobLinks.JobListPath).AddEndpointFilter<UwsErrorFilter>().WithTags("UWS");
+        jobs.MapGet("", JobListEndpoints.List);
+        jobs.MapPost("", JobListEndpoints.Create).DisableAntiforgery();
+
+        var job = jobs.MapGroup("/{jobId}");
+        job.MapGet("", JobEndpoints.Get);
+        job.MapPost("", JobEndpoints.Post).DisableAntiforgery();
+        job.MapDelete("", JobEndpoints.Delete);
+        job.MapGet("/phase", JobPhaseEndpoints.Get);
+        job.MapPost("/phase", JobPhaseEndpoints.Post).DisableAntiforgery();
+        job.MapGet("/executionduration", JobValueEndpoints.GetExecutionDuration);
+        job.MapPost("/executionduration", JobValueEndpoints.PostExecutionDuration).DisableAntiforgery();
+        job.MapGet("/destruction", JobValueEndpoints.GetDestruction);
+        job.MapPost("/destruction", JobValueEndpoints.PostDestruction).DisableAntiforgery();
+        job.MapGet("/quote", JobValueEndpoints.GetQuote);
+        job.MapGet("/owner", JobValueEndpoints.GetOwner);
+        job.MapGet("/error", JobValueEndpoints.GetError);
+        job.MapGet("/parameters", JobParameterEndpoints.List);
+        job.MapPost("/parameters", JobParameterEndpoints.Post).DisableAntiforgery();
+        job.MapGet("/parameters/{name}", JobParameterEndpoints.Get);
+        job.MapGet("/results", JobResultEndpoints.List);
+        job.MapGet("/results/{name}", JobResultEndpoints.Get);
+        return jobs;
+    }
+}

@@ -1,0 +1,58 @@
+using ExecutionPlanner.Server.Jobs;
+
+namespace ExecutionPlanner.Server.Persistence;
+
+/// <summary>One UWS job: a row of the jobs table, which is also the execution queue (design §2).</summary>
+public sealed class JobEntity
+{
+    public required string Id { get; init; }
+
+    /// <summary>The creator; the empty string for the anonymous owner (keeps the owner index usable).</summary>
+    public required string OwnerId { get; init; }
+
+    public string? RunId { get; set; }
+
+    /// <summary>Written only through <see cref="JobPhaseChanger"/> (and set once when the row is born).</summary>
+    public ExecutionPhase Phase { get; set; }
+
+    public DateTimeOffset PhaseChangedAt { get; set; }
+
+    public DateTimeOffset CreationTime { get; init; }
+
+    public DateTimeOffset? StartTime { get; set; }
+
+    public DateTimeOffset? EndTime { get; set; }
+
+    /// <summary>Seconds the job may execute; 0 = unlimited.</summary>
+    public int ExecutionDuration { get; set; }
+
+    public DateTimeOffset Destruction { get; set; }
+
+    public DateTimeOffset? Quote { get; set; }
+
+    /// <summary>The simple-docker-uws parameters in the order the client gave them (jsonb).</summary>
+    public List<JobParameter> Parameters { get; set; } = [];
+
+    public string? ErrorSummary { get; set; }
+
+    public bool ErrorIsTransient { get; set; }
+
+    /// <summary>Full error text served at /error.</summary>
+    public string? ErrorDetail { get; set; }
+
+    // Execution bookkeeping (the table is the queue): see Execution/.
+    public DateTimeOffset? QueuedAt { get; set; }
+
+    public int Attempt { get; set; }
+
+    public Guid? LeaseToken { get; set; }
+
+    public string? LeaseOwner { get; set; }
+
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+
+    public int? ExitCode { get; set; }
+}
+
+/// <summary>One job parameter as the client sent it: a name (lower-cased) and a value.</summary>
+public sealed record JobParameter(string Name, string Value);

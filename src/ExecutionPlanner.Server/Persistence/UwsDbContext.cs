@@ -1,0 +1,70 @@
+using System.Text;
+using System.Text.Json;
+using ExecutionPlanner.Server.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace ExecutionPlanner.Server.Persistence;
+
+public sealed class UwsDbContext(DbContextOptions<UwsDbContext> options) : DbContext(options)
+{
+    public DbSet<JobEntity> Jobs => Set<JobEntity>();
+
+    public DbSet<JobFileEntity> JobFiles => Set<JobFileEntity>();
+
+    /// <summary>
+    /// Options every UwsDbContext needs. Migrations are written by hand (the EF design-time package
+    /// cannot be restored from the package source here), so there is no model snapshot to compare against.
+    /// </summary>
+    public static void Configure(DbContextOptionsBuilder options, Npgsql.NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource)
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<JobEntity>(job =>
+        {
+            job.ToTable("jobs");
+            job.HasKey(j => j.Id);
+            job.Property(j => j.Phase).HasConversion<string>();
+            job.Property(j => j.Parameters)
+                .HasColumnType("jsonb")
+                .HasConversion(
+                    v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                    v => JsonSerializer.Deserialize<List<JobParameter>>(v, JsonSerializerOptions.Default) ?? new List<JobParameter>(),
+                    new ValueComparer<List<JobParameter>>(
+                        (a, b) => a!.SequenceEqual(b!),
+                        v => v.Aggregate(0, (h, p) => HashCode.Combine(h, p.GetHashCode())),
+                        v => v.ToList()));
+        });
+        modelBuilder.Entity<JobFileEntity>(file =>
+        {
+            file.ToTable("job_files");
+            file.HasKey(f => new { f.JobId, f.Kind, f.Name });
+            file.Property(f => f.Kind).HasConversion<string>();
+            file.HasOne<JobEntity>().WithMany().HasForeignKey(f => f.JobId).OnDelete(DeleteBehavior.Cascade);
+        });
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+            }
+        }
+    }
+
+    static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                sb.Append('_');
+            }
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
+}
