@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian machine with the .NET SDK. Installs and starts what the
+# tests need when it is missing (PostgreSQL, a Docker engine, pyvo), builds the job images, runs
+# every test against those real services, and ends with the line "N passed, M failed[, K skipped]".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source deploy/lib/services.sh
+
+ep_ensure_postgres || exit 1
+ep_ensure_dockerd || exit 1
+if [ -f deploy/images/build-job-images.sh ]; then bash deploy/images/build-job-images.sh || exit 1; fi
+# pyvo parses our documents in a conformance test (Debian's python3-pyvo 1.2.1).
+/usr/bin/python3 -c 'import pyvo' 2>/dev/null || ep_apt_install python3-pyvo || exit 1
+
+# A missing service must fail the tests, never skip them.
+export EP_REQUIRE_SERVICES=1
+export EP_TEST_POSTGRES="Host=/var/run/postgresql;Database=postgres;Username=$(id -un)"
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+dotnet test ExecutionPlanner.sln -c Release --logger "trx;LogFileName=results.trx" \
+  --results-directory "$results" "$@"
+status=$?
+
+trx=$(find "$results" -name '*.trx' | head -n 1)
+if [ -z "$trx" ]; then
+  echo "no test results were written (did the build fail?)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+counter() { grep -o "<Counters [^>]*" "$trx" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+total=$(counter total); passed=$(counter passed); failed=$(counter failed)
+errors=$(counter error); timeouts=$(counter timeout); aborted=$(counter aborted)
+failed=$((failed + errors + timeouts + aborted))
+skipped=$((total - passed - failed))
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+if [ "$status" -eq 0 ] && [ "$failed" -gt 0 ]; then status=1; fi
+exit "$status"

@@ -1,0 +1,87 @@
+using System.Net.Http.Headers;
+using ExecutionPlanner.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ExecutionPlanner.Tests.Support;
+
+/// <summary>
+/// The real server (Kestrel on a loopback port, real PostgreSQL) for integration tests. Each test
+/// gets its own owner (a fresh bearer token), so tests never see each other's jobs and can run in parallel.
+/// </summary>
+public sealed class UwsTestServer : IAsyncDisposable
+{
+    const int OwnerPool = 100;
+
+    readonly WebApplication app;
+    readonly string prefix;
+    int nextOwner = -1;
+
+    UwsTestServer(WebApplication app, string prefix)
+    {
+        this.app = app;
+        this.prefix = prefix;
+    }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public IServiceProvider Services => app.Services;
+
+    public static async Task<UwsTestServer> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        // Owners unique to this server instance: the database is shared by every server of the run.
+        var prefix = Guid.NewGuid().ToString("N")[..10];
+        var config = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:ExecutionPlanner"] = TestDatabase.ConnectionString,
+            ["Auth:AllowAnonymous"] = "true",
+            ["Jobs:MaxWait"] = "30",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        for (var i = 0; i < OwnerPool; i++)
+        {
+            config[$"Auth:Tokens:tok-{prefix}-{i}"] = $"owner-{prefix}-{i}";
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+        var app = ExecutionPlannerApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(config);
+            services?.Invoke(builder.Services);
+        });
+        var server = new UwsTestServer(app, prefix);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        server.BaseAddress = new Uri(address);
+        return server;
+    }
+
+    /// <summary>A client acting for a new, unique owner (redirects are not followed, so 303s can be checked).</summary>
+    public HttpClient NewOwner(out string ownerId)
+    {
+        var i = Interlocked.Increment(ref nextOwner);
+        Assert.That(i, Is.LessThan(OwnerPool), "Raise UwsTestServer.OwnerPool: more owners were asked for than configured.");
+        var token = $"tok-{prefix}-{i}";
+        ownerId = $"owner-{prefix}-{i}";
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public HttpClient NewOwner() => NewOwner(out _);
+
+    public HttpClient Anonymous() =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
