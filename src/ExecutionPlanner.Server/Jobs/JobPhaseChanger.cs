@@ -7,7 +7,11 @@ namespace ExecutionPlanner.Server.Jobs;
 /// <summary>
 /// The only place that changes a job's phase: a compare-and-set that names the phases it may leave.
 /// False means someone else moved the job first (or it is gone); that is a normal outcome, not an
-/// error. The database trigger announces every committed change with NOTIFY.
+/// error. The database trigger announces every committed change with NOTIFY. The one other writer
+/// is the queue's claim (<see cref="Execution.RunQueue.ClaimAsync"/>), the same compare-and-set for
+/// QUEUED -> EXECUTING expressed with FOR UPDATE SKIP LOCKED.
+/// A terminal move keeps the lease columns: the runner of an aborted job still needs its token to
+/// store the results it collects (fenced), and the reaper looks only at EXECUTING jobs.
 /// </summary>
 public sealed class JobPhaseChanger(UwsDbContext db, TimeProvider clock)
 {
@@ -50,12 +54,6 @@ public sealed class JobPhaseChanger(UwsDbContext db, TimeProvider clock)
             if (terminal && to != ExecutionPhase.ARCHIVED)
             {
                 s.SetProperty(j => j.EndTime, j => j.EndTime ?? now);
-            }
-            if (terminal)
-            {
-                s.SetProperty(j => j.LeaseToken, (Guid?)null)
-                 .SetProperty(j => j.LeaseOwner, (string?)null)
-                 .SetProperty(j => j.LeaseExpiresAt, (DateTimeOffset?)null);
             }
             also?.Invoke(s);
         }, ct);

@@ -52,6 +52,12 @@ public sealed class JobEntity
     public DateTimeOffset? LeaseExpiresAt { get; set; }
 
     public int? ExitCode { get; set; }
+
+    /// <summary>The container of the current attempt, once created.</summary>
+    public string? ContainerId { get; set; }
+
+    /// <summary>Set (fenced by the lease) just before the container is started: null means it never ran.</summary>
+    public DateTimeOffset? ContainerStartedAt { get; set; }
 }
 
 /// <summary>One job parameter as the client sent it: a name (lower-cased) and a value.</summary>

@@ -37,6 +37,8 @@ public sealed class InitialCreate : Migration
                 lease_owner        text NULL,
                 lease_expires_at   timestamptz(3) NULL,
                 exit_code          integer NULL,
+                container_id       text NULL,
+                container_started_at timestamptz(3) NULL,
                 CONSTRAINT jobs_phase_check CHECK (phase IN ('PENDING','QUEUED','EXECUTING','COMPLETED','ERROR',
                     'ABORTED','UNKNOWN','HELD','SUSPENDED','ARCHIVED'))
             );

@@ -1,0 +1,13 @@
+using ExecutionPlanner.Server.Persistence;
+
+namespace ExecutionPlanner.Server.Execution;
+
+/// <summary>A job this node holds the lease of: what it needs to run (or reconcile) it.</summary>
+public sealed record ClaimedJob(
+    string Id,
+    int Attempt,
+    Guid LeaseToken,
+    int ExecutionDuration,
+    IReadOnlyList<JobParameter> Parameters,
+    string? ContainerId,
+    DateTimeOffset? ContainerStartedAt);

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+
+namespace ExecutionPlanner.Server.Execution;
+
+/// <summary>Why a running container must stop before it ends by itself.</summary>
+public enum StopReason
+{
+    None,
+    /// <summary>Its owner sent PHASE=ABORT.</summary>
+    Aborted,
+    /// <summary>The job was destroyed (DELETE, or its destruction time).</summary>
+    Deleted,
+    /// <summary>This node no longer holds the lease: another node owns the job now.</summary>
+    LeaseLost,
+    /// <summary>executionDuration ran out.</summary>
+    Overran,
+    /// <summary>This server process is shutting down.</summary>
+    NodeStopping,
+}
+
+/// <summary>A job whose container this node is running; <see cref="Stopping"/> fires when it must stop.</summary>
+public sealed class RunningJob(ClaimedJob job, CancellationToken nodeStopping) : IDisposable
+{
+    readonly CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(nodeStopping);
+    int reason;
+
+    public ClaimedJob Job { get; } = job;
+
+    public CancellationToken Stopping => stop.Token;
+
+    public StopReason Reason => stop.IsCancellationRequested && reason == 0 ? StopReason.NodeStopping : (StopReason)reason;
+
+    /// <summary>Asks the run to stop; the first reason given wins.</summary>
+    public void RequestStop(StopReason why)
+    {
+        if (Interlocked.CompareExchange(ref reason, (int)why, 0) == 0)
+        {
+            stop.Cancel();
+        }
+    }
+
+    public void Dispose() => stop.Dispose();
+}
+
+/// <summary>This node's running jobs, for the heartbeat (one loop for all) and for stop requests.</summary>
+public sealed class RunningJobs
+{
+    readonly ConcurrentDictionary<string, RunningJob> jobs = new(StringComparer.Ordinal);
+
+    public RunningJob Add(ClaimedJob job, CancellationToken nodeStopping)
+    {
+        var running = new RunningJob(job, nodeStopping);
+        jobs[job.Id] = running;
+        return running;
+    }
+
+    public void Remove(RunningJob running) => jobs.TryRemove(KeyValuePair.Create(running.Job.Id, running));
+
+    public IReadOnlyCollection<RunningJob> All => [.. jobs.Values];
+
+    public int Count => jobs.Count;
+}
