@@ -146,6 +146,16 @@ public sealed partial class DockerEngineClient : IDisposable
         }
     }
 
+    // The socket error says more than HttpClient's wrapper, whose message names the fake host "docker.sock:80".
+    private string DescribeConnectFailure(HttpRequestException ex)
+    {
+        if (options.Endpoint.Scheme == "unix" && !File.Exists(options.Endpoint.AbsolutePath))
+        {
+            return $"the socket {options.Endpoint.AbsolutePath} does not exist (is dockerd running?)";
+        }
+        return ex.InnerException is SocketException socketError ? socketError.Message : ex.Message;
+    }
+
     private static Version ChooseApiVersion(DockerVersionInfo info)
     {
         if (!Version.TryParse(info.ApiVersion, out var engineNewest))
@@ -233,7 +243,7 @@ public sealed partial class DockerEngineClient : IDisposable
         }
         catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
-            throw new DockerEngineUnavailableException(options.Endpoint, ex);
+            throw new DockerEngineUnavailableException(options.Endpoint, DescribeConnectFailure(ex), ex);
         }
 
         if (response.IsSuccessStatusCode || request.AcceptedStatuses.Contains(response.StatusCode))

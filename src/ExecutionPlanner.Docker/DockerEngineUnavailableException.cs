@@ -9,8 +9,8 @@ public sealed class DockerEngineUnavailableException : DockerEngineException
 
     public DockerEngineUnavailableException(string message, Exception innerException) : base(message, innerException) { }
 
-    public DockerEngineUnavailableException(Uri endpoint, Exception innerException)
-        : base($"The Docker engine at {endpoint} is not reachable: {innerException.Message}", innerException)
+    public DockerEngineUnavailableException(Uri endpoint, string reason, Exception innerException)
+        : base($"The Docker engine at {endpoint} is not reachable: {reason}", innerException)
     {
         Endpoint = endpoint;
     }
