@@ -1,0 +1,30 @@
+namespace ExecutionPlanner.Docker;
+
+/// <summary>
+/// What to create. Containers are always created without a TTY and without stdin, so their output
+/// comes back multiplexed and stdout can be told from stderr.
+/// </summary>
+public sealed record ContainerSpec(string Image)
+{
+    /// <summary>Command arguments, passed to the entrypoint as they are (never through a shell).</summary>
+    public IReadOnlyList<string>? Cmd { get; init; }
+
+    public IReadOnlyList<string>? Entrypoint { get; init; }
+
+    /// <summary>Environment as <c>NAME=value</c> entries.</summary>
+    public IReadOnlyList<string>? Env { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary><c>name</c>, <c>uid</c> or <c>uid:gid</c>; null keeps the image's user.</summary>
+    public string? User { get; init; }
+
+    public string? WorkingDir { get; init; }
+
+    public string? StopSignal { get; init; }
+
+    /// <summary>Seconds between the stop signal and SIGKILL when the container is stopped.</summary>
+    public int? StopTimeout { get; init; }
+
+    public ContainerHostConfig? HostConfig { get; init; }
+}

@@ -1,0 +1,60 @@
+using ExecutionPlanner.Docker;
+
+namespace ExecutionPlanner.Tests.Docker;
+
+/// <summary>
+/// The one place that decides what a test does when the Docker engine is missing: on a build server
+/// (CI=true or EP_REQUIRE_SERVICES=1) it fails, so a missing daemon can never turn the suite quietly
+/// green; elsewhere it ignores the test with the reason.
+/// </summary>
+internal static class DockerTestEngine
+{
+    /// <summary>Built by deploy/images/build-job-images.sh; never pulled.</summary>
+    public const string JobImage = "executionplanner/busybox:1";
+
+    public static bool ServicesRequired =>
+        Environment.GetEnvironmentVariable("CI") == "true"
+        || Environment.GetEnvironmentVariable("EP_REQUIRE_SERVICES") == "1";
+
+    public static DockerEngineOptions Options()
+    {
+        var endpoint = Environment.GetEnvironmentVariable("EP_DOCKER_ENDPOINT");
+        return new DockerEngineOptions
+        {
+            Endpoint = string.IsNullOrWhiteSpace(endpoint) ? DockerEngineOptions.DefaultEndpoint : new Uri(endpoint),
+        };
+    }
+
+    /// <summary>A connected client whose engine has the job image, or a failed/ignored test.</summary>
+    public static async Task<DockerEngineClient> ConnectOrSkipAsync()
+    {
+        var client = new DockerEngineClient(Options());
+        try
+        {
+            await client.ConnectAsync(CancellationToken.None);
+            await client.InspectImageAsync(JobImage, CancellationToken.None);
+            return client;
+        }
+        catch (Exception ex) when (ex is DockerEngineUnavailableException or TimeoutException)
+        {
+            client.Dispose();
+            Unavailable($"No Docker engine at {client.Endpoint} (set EP_DOCKER_ENDPOINT, or start dockerd): {ex.Message}");
+            throw; // Unreachable: Unavailable always throws.
+        }
+        catch (DockerImageNotFoundException)
+        {
+            client.Dispose();
+            Unavailable($"The job image {JobImage} is missing; build it with deploy/images/build-job-images.sh.");
+            throw;
+        }
+    }
+
+    private static void Unavailable(string reason)
+    {
+        if (ServicesRequired)
+        {
+            Assert.Fail(reason + " Docker is required here (CI=true or EP_REQUIRE_SERVICES=1).");
+        }
+        Assert.Ignore(reason);
+    }
+}
