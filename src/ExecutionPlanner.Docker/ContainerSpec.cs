@@ -26,5 +26,11 @@ public sealed record ContainerSpec(string Image)
     /// <summary>Seconds between the stop signal and SIGKILL when the container is stopped.</summary>
     public int? StopTimeout { get; init; }
 
+    /// <summary>
+    /// Paths that get an anonymous volume: writable even with a read-only root file system, reachable
+    /// by the archive endpoints, and removed with the container (remove with volumes).
+    /// </summary>
+    public IReadOnlyList<string>? Volumes { get; init; }
+
     public ContainerHostConfig? HostConfig { get; init; }
 }

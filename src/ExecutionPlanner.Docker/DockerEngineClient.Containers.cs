@@ -38,7 +38,8 @@ public sealed partial class DockerEngineClient
         ArgumentNullException.ThrowIfNull(spec);
         var body = new ContainerCreateBody(
             spec.Image, spec.Cmd, spec.Entrypoint, spec.Env, spec.Labels, spec.User, spec.WorkingDir,
-            spec.StopSignal, spec.StopTimeout, spec.HostConfig);
+            spec.StopSignal, spec.StopTimeout,
+            spec.Volumes?.ToDictionary(v => v, _ => new object(), StringComparer.Ordinal), spec.HostConfig);
         var wire = await SendJsonAsync<CreateResponseWire>(
             new DockerRequest(HttpMethod.Post, "/containers/create", "container create")
             {

@@ -13,6 +13,7 @@ internal sealed record ContainerCreateBody(
     string? WorkingDir,
     string? StopSignal,
     int? StopTimeout,
+    IReadOnlyDictionary<string, object>? Volumes,
     ContainerHostConfig? HostConfig)
 {
     // Without a TTY the output is multiplexed, which is what lets us separate stdout from stderr.

@@ -1,4 +1,6 @@
+using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;
@@ -42,9 +44,28 @@ public static class ExecutionPlannerServices
         services.AddSingleton<DestructionSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<DestructionSweeper>());
 
+        services.AddOptions<ExecutionOptions>().BindConfiguration(ExecutionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ExecutionOptions>, ExecutionOptionsValidator>();
+        services.AddOptions<DockerEngineOptions>().BindConfiguration("Docker");
+        services.AddSingleton(sp => new DockerEngineClient(sp.GetRequiredService<IOptions<DockerEngineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ExecutionNode>();
+        services.AddSingleton<RunQueue>();
+        services.AddSingleton<RunningJobs>();
+        services.AddSingleton<ContainerSpecFactory>();
+        services.AddSingleton<OutcomeCollector>();
+        services.AddSingleton<OutcomeWriter>();
+        services.AddSingleton<ContainerRunner>();
+        services.AddSingleton<LeaseReaper>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeaseReaper>());
+        services.AddSingleton<LeaseHeartbeat>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeaseHeartbeat>());
+        services.AddSingleton<JobDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
+
         services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [HealthApi.LiveTag])
-            .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag]);
+            .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag])
+            .AddCheck<DockerHealthCheck>("docker", tags: [HealthApi.ReadyTag]);
 
         // Uploads are bounded by Jobs:MaxUploadBytes; let Kestrel accept bodies up to that (plus form overhead).
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<JobsOptions>>((kestrel, jobs) =>

@@ -31,6 +31,9 @@ public sealed class ExecutionOptions
     /// Set a stable name so a restarted node reconciles its own leftovers at once.</summary>
     public string? NodeId { get; set; }
 
+    /// <summary>The deployment's name in container labels. Default: the database host, port and name.</summary>
+    public string? Instance { get; set; }
+
     /// <summary>How long a claim stays valid without renewal; renewed every fifth of it.</summary>
     public TimeSpan LeaseDuration { get; set; } = DefaultLeaseDuration;
 

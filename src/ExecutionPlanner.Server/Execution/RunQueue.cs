@@ -79,13 +79,15 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
     /// <paramref name="ownLeftoversOf"/>, this node's own jobs from before a restart. Each takeover is a
     /// fenced swap of the token, so two reapers never reconcile the same job.
     /// </summary>
-    public async Task<List<ClaimedJob>> TakeOverAsync(string node, TimeSpan lease, string? ownLeftoversOf, int limit, CancellationToken ct)
+    /// <returns>Each job taken over, with the node that held it before.</returns>
+    public async Task<List<(ClaimedJob Job, string? FormerNode)>> TakeOverAsync(
+        string node, TimeSpan lease, string? ownLeftoversOf, int limit, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var candidates = new List<(string Id, Guid Token)>();
+        var candidates = new List<(string Id, Guid Token, string? Owner)>();
         await using (var select = dataSource.CreateCommand(ownLeftoversOf is null
-            ? "SELECT id, lease_token FROM jobs WHERE phase = 'EXECUTING' AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT $2"
-            : "SELECT id, lease_token FROM jobs WHERE phase = 'EXECUTING' AND lease_owner = $3 LIMIT $2"))
+            ? "SELECT id, lease_token, lease_owner FROM jobs WHERE phase = 'EXECUTING' AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT $2"
+            : "SELECT id, lease_token, lease_owner FROM jobs WHERE phase = 'EXECUTING' AND lease_owner = $3 LIMIT $2"))
         {
             select.Parameters.Add(Time(now));
             select.Parameters.Add(new NpgsqlParameter { Value = limit });
@@ -93,11 +95,12 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                candidates.Add((reader.GetString(0), reader.IsDBNull(1) ? Guid.Empty : reader.GetGuid(1)));
+                candidates.Add((reader.GetString(0), reader.IsDBNull(1) ? Guid.Empty : reader.GetGuid(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2)));
             }
         }
-        var taken = new List<ClaimedJob>();
-        foreach (var (id, old) in candidates)
+        var taken = new List<(ClaimedJob, string?)>();
+        foreach (var (id, old, owner) in candidates)
         {
             await using var swap = dataSource.CreateCommand($"""
                 UPDATE jobs SET lease_token = $3, lease_owner = $4, lease_expires_at = $5
@@ -109,7 +112,7 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
             swap.Parameters.Add(new NpgsqlParameter { Value = Guid.NewGuid() });
             swap.Parameters.Add(new NpgsqlParameter { Value = node });
             swap.Parameters.Add(Time(now + lease));
-            taken.AddRange(await ReadAsync(swap, ct));
+            taken.AddRange((await ReadAsync(swap, ct)).Select(j => (j, owner)));
         }
         return taken;
     }

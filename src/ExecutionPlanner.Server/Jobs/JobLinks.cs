@@ -14,7 +14,9 @@ public static class JobLinks
 
     public static string Job(string jobListUrl, string jobId) => $"{jobListUrl}/{jobId}";
 
-    public static string Result(string jobUrl, string name) => $"{jobUrl}/results/{Uri.EscapeDataString(name)}";
+    /// <summary>A result may sit in a subfolder of /uws/results: each path segment is escaped, the slashes kept.</summary>
+    public static string Result(string jobUrl, string name) =>
+        $"{jobUrl}/results/{string.Join('/', name.Split('/').Select(Uri.EscapeDataString))}";
 
     public static string Input(string jobUrl, string name) => $"{jobUrl}/parameters/{Uri.EscapeDataString(name)}";
 }

@@ -45,7 +45,7 @@ public sealed class JobPhaseChanger(UwsDbContext db, TimeProvider clock)
             s.SetProperty(j => j.Phase, to).SetProperty(j => j.PhaseChangedAt, now);
             if (to == ExecutionPhase.QUEUED)
             {
-                s.SetProperty(j => j.QueuedAt, now);
+                s.SetProperty(j => j.QueuedAt, j => j.QueuedAt ?? now);
             }
             if (to == ExecutionPhase.EXECUTING)
             {

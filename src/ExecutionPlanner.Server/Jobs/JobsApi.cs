@@ -26,7 +26,7 @@ public static class JobsApi
         job.MapPost("/parameters", JobParameterEndpoints.Post).DisableAntiforgery();
         job.MapGet("/parameters/{name}", JobParameterEndpoints.Get);
         job.MapGet("/results", JobResultEndpoints.List);
-        job.MapGet("/results/{name}", JobResultEndpoints.Get);
+        job.MapGet("/results/{**name}", JobResultEndpoints.Get);
         return jobs;
     }
 }

@@ -12,10 +12,6 @@ internal static class DockerTestEngine
     /// <summary>Built by deploy/images/build-job-images.sh; never pulled.</summary>
     public const string JobImage = "executionplanner/busybox:1";
 
-    public static bool ServicesRequired =>
-        Environment.GetEnvironmentVariable("CI") == "true"
-        || Environment.GetEnvironmentVariable("EP_REQUIRE_SERVICES") == "1";
-
     public static DockerEngineOptions Options()
     {
         var endpoint = Environment.GetEnvironmentVariable("EP_DOCKER_ENDPOINT");
@@ -49,12 +45,5 @@ internal static class DockerTestEngine
         }
     }
 
-    private static void Unavailable(string reason)
-    {
-        if (ServicesRequired)
-        {
-            Assert.Fail(reason + " Docker is required here (CI=true or EP_REQUIRE_SERVICES=1).");
-        }
-        Assert.Ignore(reason);
-    }
+    private static void Unavailable(string reason) => Support.RequiredServices.Missing(reason);
 }

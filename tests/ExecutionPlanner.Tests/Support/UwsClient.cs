@@ -47,6 +47,25 @@ public static class UwsClient
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Blocks (UWS WAIT) until the job reaches a phase outside <paramref name="passing"/>, or fails at the deadline.</summary>
+    public static async Task<XElement> WaitWhileAsync(this HttpClient client, string jobId, TimeSpan deadline, params string[] passing)
+    {
+        var until = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var job = await client.GetJobAsync($"{jobId}?WAIT=5");
+            if (!passing.Contains(PhaseOf(job)))
+            {
+                return job;
+            }
+            Assert.That(until.Elapsed, Is.LessThan(deadline), $"Job {jobId} is still {PhaseOf(job)} after {deadline}.");
+        }
+    }
+
+    /// <summary>Waits until the job has ended (COMPLETED, ERROR or ABORTED).</summary>
+    public static Task<XElement> WaitForEndAsync(this HttpClient client, string jobId, TimeSpan deadline) =>
+        client.WaitWhileAsync(jobId, deadline, "PENDING", "QUEUED", "EXECUTING", "HELD", "SUSPENDED");
+
     public static string PhaseOf(XElement job) => job.Element(Uws + "phase")!.Value;
 
     public static async Task<string> PhaseAsync(this HttpClient client, string jobId)

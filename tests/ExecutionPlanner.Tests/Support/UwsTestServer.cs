@@ -40,6 +40,8 @@ public sealed class UwsTestServer : IAsyncDisposable
             ["ConnectionStrings:ExecutionPlanner"] = TestDatabase.ConnectionString,
             ["Auth:AllowAnonymous"] = "true",
             ["Jobs:MaxWait"] = "30",
+            // Fixtures that run containers switch this on; the others must not race a dispatcher.
+            ["Execution:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         for (var i = 0; i < OwnerPool; i++)

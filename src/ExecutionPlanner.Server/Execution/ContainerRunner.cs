@@ -1,0 +1,284 @@
+using ExecutionPlanner.Docker;
+using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ExecutionPlanner.Server.Execution;
+
+/// <summary>
+/// Runs one claimed job as a container. The steps are numbered; each says what holds if this
+/// process dies right there. No database transaction is open while the container runs.
+/// </summary>
+public sealed partial class ContainerRunner(
+    DockerEngineClient docker,
+    RunQueue queue,
+    RunningJobs runningJobs,
+    JobChangeHub changes,
+    ContainerSpecFactory specs,
+    OutcomeCollector collector,
+    OutcomeWriter writer,
+    ExecutionNode node,
+    IServiceScopeFactory scopes,
+    IOptionsMonitor<JobsOptions> jobsOptions,
+    IOptions<ExecutionOptions> options,
+    TimeProvider clock,
+    ILogger<ContainerRunner> logger)
+{
+    static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(10);
+
+    public async Task RunAsync(ClaimedJob job, CancellationToken nodeStopping)
+    {
+        // 1. Claimed and committed: EXECUTING under our lease. Dies here -> the lease expires, the
+        //    reaper sees container_started_at unset and queues the job again.
+        using var running = runningJobs.Add(job, nodeStopping);
+        using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(running.Stopping);
+        var watch = WatchForStopAsync(running, watchStop.Token);
+        string? containerId = null;
+        try
+        {
+            var (spec, inputs) = await LoadSpecAsync(job, nodeStopping);
+            if (spec is null)
+            {
+                return;
+            }
+
+            // 2. Create the container (labelled with job and attempt). Dies here -> an unstarted
+            //    container that the reaper removes before queueing the job again.
+            containerId = await CreateAsync(job, specs.Create(job, spec, node), nodeStopping);
+            if (containerId is null || !await queue.MarkContainerAsync(job.Id, job.LeaseToken, containerId, nodeStopping))
+            {
+                return;
+            }
+
+            // 3. Copy the uploads to /uws/inputs through the archive API (never host paths).
+            if (inputs.Count > 0)
+            {
+                await using var tar = await TarArchives.CreateAsync(
+                    inputs.Select(i => TarFileEntry.FromBytes(i.Name, i.Content) with { Uid = 65534, Gid = 65534 }), nodeStopping);
+                await docker.PutArchiveAsync(containerId, ContainerSpecFactory.InputsPath, tar, nodeStopping);
+            }
+
+            // 4. Record that the job may run from now on, then start it. Dies after this -> the
+            //    reaper collects the outcome or kills the container; the job is never run twice.
+            if (!await queue.MarkStartingAsync(job.Id, job.LeaseToken, nodeStopping))
+            {
+                return;
+            }
+            await docker.StartContainerAsync(containerId, nodeStopping);
+            LogStarted(logger, job.Id, job.Attempt, containerId[..12]);
+
+            // 5. Wait for the exit, bounded by executionDuration, an ABORT, a DELETE or a lost lease.
+            var why = await WaitAsync(containerId, running, job.ExecutionDuration);
+            if (why is null)
+            {
+                // Node stopping: leave the container; the lease runs out and the reaper (or this
+                // node after a restart) collects its outcome.
+                containerId = null;
+                return;
+            }
+
+            // 6. Collect and write the outcome, fenced by the lease. Dies before the commit -> the
+            //    job is still EXECUTING with our token; the reaper collects the same outcome.
+            if (why is CollectReason reason)
+            {
+                var outcome = await collector.CollectAsync(containerId, job, reason, null, CancellationToken.None);
+                if (!await writer.WriteAsync(job, outcome, CancellationToken.None))
+                {
+                    LogFencedOut(logger, job.Id);
+                }
+                else
+                {
+                    LogFinished(logger, job.Id, outcome.Phase, outcome.ExitCode);
+                }
+            }
+        }
+        catch (DockerEngineException ex) when (!nodeStopping.IsCancellationRequested)
+        {
+            await FailOrRequeueAsync(job, containerId, ex);
+        }
+        finally
+        {
+            await watchStop.CancelAsync();
+            await watch;
+            // 7. Remove the container and its volumes. Dies before -> the reaper's orphan sweep
+            //    removes containers whose job is no longer EXECUTING.
+            if (containerId is not null)
+            {
+                await RemoveQuietlyAsync(containerId);
+            }
+            runningJobs.Remove(running);
+        }
+    }
+
+    /// <summary>The job's spec and uploads; a job the contract now refuses (policy changed) ends in ERROR.</summary>
+    async Task<(JobSpec? Spec, List<JobFileEntity> Inputs)> LoadSpecAsync(ClaimedJob job, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<UwsDbContext>();
+        var inputs = await db.JobFiles.AsNoTracking().Where(f => f.JobId == job.Id && f.Kind == JobFileKind.Input).ToListAsync(ct);
+        try
+        {
+            return (JobParameterContract.Validate(job.Parameters, inputs.Select(i => i.Name), jobsOptions.CurrentValue), inputs);
+        }
+        catch (UwsRequestException ex)
+        {
+            await writer.WriteAsync(job, JobOutcome.Failed($"The job can no longer run here: {ex.Message}"), ct);
+            return (null, inputs);
+        }
+    }
+
+    async Task<string?> CreateAsync(ClaimedJob job, ContainerSpec spec, CancellationToken ct)
+    {
+        var name = ContainerLabels.NameOf(job.Id, job.Attempt);
+        try
+        {
+            return (await docker.CreateContainerAsync(name, spec, ct)).Id;
+        }
+        catch (DockerConflictException)
+        {
+            // A container of this very attempt survived a crash between create and mark; it never started.
+            await docker.RemoveContainerAsync(name, force: true, removeVolumes: true, ct);
+            return (await docker.CreateContainerAsync(name, spec, ct)).Id;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            await writer.WriteAsync(job, JobOutcome.Failed(
+                $"The image '{spec.Image}' is not available on this server's Docker engine."), ct);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Waits for the container to stop. Returns how to collect it, or null when the node is stopping
+    /// (leave the container) — and for a lost lease or a deleted job, kills it and returns a value
+    /// that is not a <see cref="CollectReason"/> (nothing to collect: the job is not ours).
+    /// </summary>
+    async Task<object?> WaitAsync(string containerId, RunningJob running, int executionDuration)
+    {
+        using var overrun = executionDuration > 0
+            ? new CancellationTokenSource(TimeSpan.FromSeconds(executionDuration), clock)
+            : new CancellationTokenSource();
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(running.Stopping, overrun.Token);
+        try
+        {
+            await docker.WaitContainerAsync(containerId, ContainerWaitCondition.NotRunning, either.Token);
+            return CollectReason.Exited;
+        }
+        catch (OperationCanceledException) when (either.IsCancellationRequested)
+        {
+            var reason = overrun.IsCancellationRequested && !running.Stopping.IsCancellationRequested ? StopReason.Overran : running.Reason;
+            if (reason == StopReason.NodeStopping)
+            {
+                return null;
+            }
+            await KillAsync(containerId);
+            return reason switch
+            {
+                StopReason.Overran => CollectReason.Overran,
+                StopReason.Aborted => CollectReason.Aborted,
+                _ => reason,
+            };
+        }
+    }
+
+    async Task KillAsync(string containerId)
+    {
+        await docker.KillContainerAsync(containerId, "KILL", CancellationToken.None);
+        using var grace = new CancellationTokenSource(KillGrace, clock);
+        await docker.WaitContainerAsync(containerId, ContainerWaitCondition.NotRunning, grace.Token);
+    }
+
+    /// <summary>
+    /// Stops the run when the job leaves EXECUTING under our lease (ABORT, DELETE, takeover). NOTIFY
+    /// wakes this at once; the poll at the heartbeat interval covers a lost notification.
+    /// </summary>
+    async Task WatchForStopAsync(RunningJob running, CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                using var subscription = changes.Subscribe(running.Job.Id);
+                var reason = await queue.ReadStopReasonAsync(running.Job.Id, running.Job.LeaseToken, ct);
+                if (reason != StopReason.None)
+                {
+                    running.RequestStop(reason);
+                    return;
+                }
+                await subscription.WaitAsync(options.Value.HeartbeatInterval, clock, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The heartbeat still fences us; a failed watch only delays noticing an ABORT.
+            LogWatchFailed(logger, running.Job.Id, ex);
+        }
+    }
+
+    /// <summary>
+    /// The engine failed us. Before the container started the job may safely go back to the queue
+    /// (up to Execution:MaxAttempts claims); after, it ends in ERROR with the engine's message.
+    /// </summary>
+    async Task FailOrRequeueAsync(ClaimedJob job, string? containerId, DockerEngineException ex)
+    {
+        LogEngineFailed(logger, job.Id, ex);
+        var started = await queue.ReadStopReasonAsync(job.Id, job.LeaseToken, CancellationToken.None) == StopReason.None
+            && containerId is not null && await HasStartedAsync(containerId);
+        if (!started && job.Attempt < options.Value.MaxAttempts && await writer.RequeueAsync(job, CancellationToken.None))
+        {
+            return;
+        }
+        await writer.WriteAsync(job, JobOutcome.Failed($"The Docker engine failed to run the job: {ex.Message}", transient: true),
+            CancellationToken.None);
+    }
+
+    async Task<bool> HasStartedAsync(string containerId)
+    {
+        try
+        {
+            return (await docker.InspectContainerAsync(containerId, CancellationToken.None)).State.StartedAt is not null;
+        }
+        catch (DockerEngineException)
+        {
+            return true;
+        }
+    }
+
+    async Task RemoveQuietlyAsync(string containerId)
+    {
+        try
+        {
+            await docker.RemoveContainerAsync(containerId, force: true, removeVolumes: true, CancellationToken.None);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Already gone (the orphan sweep of another node got there first).
+        }
+        catch (DockerEngineException ex)
+        {
+            LogRemoveFailed(logger, containerId, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} started in container {ContainerId}")]
+    static partial void LogStarted(ILogger logger, string jobId, int attempt, string containerId);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Job {JobId} ended {Phase} (exit code {ExitCode})")]
+    static partial void LogFinished(ILogger logger, string jobId, ExecutionPhase phase, int? exitCode);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Job {JobId}: the lease was lost before the outcome was written; another node owns the job")]
+    static partial void LogFencedOut(ILogger logger, string jobId);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Job {JobId}: the Docker engine failed")]
+    static partial void LogEngineFailed(ILogger logger, string jobId, Exception ex);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}; the orphan sweep will")]
+    static partial void LogRemoveFailed(ILogger logger, string containerId, Exception ex);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Warning, Message = "Job {JobId}: watching for ABORT failed; the heartbeat still fences the run")]
+    static partial void LogWatchFailed(ILogger logger, string jobId, Exception ex);
+}

@@ -1,0 +1,53 @@
+using ExecutionPlanner.Docker;
+using ExecutionPlanner.Server.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace ExecutionPlanner.Server.Execution;
+
+/// <summary>
+/// Turns a job's validated parameters into a locked-down container: limits from cores and memory
+/// (or the node's defaults), a pids limit, no network, all capabilities dropped, no-new-privileges,
+/// a non-root user and a read-only root with writable /tmp (tmpfs) and /uws/inputs, /uws/results
+/// (volumes, so the archive API can reach them). Operators relax this per image with ImageOverrides.
+/// </summary>
+public sealed class ContainerSpecFactory(IOptions<ExecutionOptions> execution, IOptionsMonitor<JobsOptions> jobs)
+{
+    public const string InputsPath = "/uws/inputs";
+    public const string ResultsPath = "/uws/results";
+
+    public ContainerSpec Create(ClaimedJob job, JobSpec spec, ExecutionNode node)
+    {
+        var o = execution.Value;
+        var limits = jobs.CurrentValue;
+        var image = o.ImageOverrides.FirstOrDefault(i => new ImagePolicy([i.Image]).Allows(spec.Image));
+        var cores = spec.Cores ?? Math.Min(o.DefaultCores, limits.MaxCores);
+        var memory = spec.MemoryBytes ?? Math.Min(o.DefaultMemoryBytes, limits.MaxMemoryBytes);
+        return new ContainerSpec(spec.Image)
+        {
+            Cmd = spec.Cmd.Count > 0 ? spec.Cmd : null,
+            Env = spec.Env.Select(e => $"{e.Key}={e.Value}").ToList(),
+            Labels = new Dictionary<string, string>
+            {
+                [ContainerLabels.Job] = job.Id,
+                [ContainerLabels.Attempt] = job.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [ContainerLabels.Node] = node.Id,
+                [ContainerLabels.Instance] = node.Instance,
+            },
+            User = image?.User ?? o.User,
+            WorkingDir = "/uws",
+            Volumes = [InputsPath, ResultsPath],
+            HostConfig = new ContainerHostConfig
+            {
+                NanoCpus = (long)(cores * 1_000_000_000m),
+                Memory = memory,
+                MemorySwap = memory,
+                PidsLimit = o.PidsLimit,
+                NetworkMode = image?.NetworkMode ?? "none",
+                CapDrop = ["ALL"],
+                SecurityOpt = ["no-new-privileges"],
+                ReadonlyRootfs = image?.ReadOnlyRootFilesystem ?? true,
+                Tmpfs = new Dictionary<string, string> { ["/tmp"] = "rw,nosuid,nodev,size=64m" },
+            },
+        };
+    }
+}

@@ -1,0 +1,18 @@
+using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Persistence;
+
+namespace ExecutionPlanner.Server.Execution;
+
+/// <summary>How a run ended, ready to be written: the phase, what to tell the owner, and the files collected.</summary>
+public sealed record JobOutcome(
+    ExecutionPhase Phase,
+    string? ErrorSummary,
+    string? ErrorDetail,
+    int? ExitCode,
+    IReadOnlyList<JobFileEntity> Results)
+{
+    public bool ErrorIsTransient { get; init; }
+
+    public static JobOutcome Failed(string summary, bool transient = false) =>
+        new(ExecutionPhase.ERROR, summary, null, null, []) { ErrorIsTransient = transient };
+}

@@ -1,0 +1,135 @@
+using System.Text;
+using ExecutionPlanner.Docker;
+using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.Options;
+
+namespace ExecutionPlanner.Server.Execution;
+
+/// <summary>Why a finished (or killed) container's outcome is being collected.</summary>
+public enum CollectReason
+{
+    /// <summary>The container ended by itself.</summary>
+    Exited,
+    /// <summary>It ran past executionDuration and was killed.</summary>
+    Overran,
+    /// <summary>Its owner aborted it and it was killed.</summary>
+    Aborted,
+    /// <summary>Its node died while it ran; the reaper killed it.</summary>
+    LostWithNode,
+}
+
+/// <summary>
+/// Reads what a container left behind, through the Engine API only (never host paths): exit code
+/// and OOM flag, stdout and stderr (bounded by Execution:MaxLogBytes), and the files in /uws/results
+/// (bounded by Execution:MaxResultBytes), and decides the job's final phase and message.
+/// </summary>
+public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<ExecutionOptions> options)
+{
+    const int StderrTailLines = 5;
+    static readonly FileExtensionContentTypeProvider MimeTypes = new();
+
+    public async Task<JobOutcome> CollectAsync(string containerId, ClaimedJob job, CollectReason why, string? lostNode, CancellationToken ct)
+    {
+        var o = options.Value;
+        var state = (await docker.InspectContainerAsync(containerId, ct)).State;
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        var logs = await docker.CopyLogsAsync(containerId, stdout, stderr,
+            new ContainerLogsOptions { Limits = new LogByteLimits(o.MaxLogBytes, o.MaxLogBytes) }, ct);
+        var results = new List<JobFileEntity>();
+        string? resultsProblem = null;
+        try
+        {
+            results.AddRange(await ReadResultsAsync(containerId, job.Id, o.MaxResultBytes, ct));
+        }
+        catch (TarSizeLimitExceededException)
+        {
+            resultsProblem = $"The files in /uws/results exceed this service's limit of {MemoryQuantity.Format(o.MaxResultBytes)}; none were kept.";
+        }
+        results.Add(Log(job.Id, "stdout", stdout));
+        results.Add(Log(job.Id, "stderr", stderr));
+        var stderrText = Encoding.UTF8.GetString(stderr.GetBuffer(), 0, (int)stderr.Length)
+            + (logs.StderrTruncated ? $"\n[{logs.StderrTruncatedBytes} more bytes of stderr were cut]" : string.Empty);
+        var exit = (int)state.ExitCode;
+
+        return why switch
+        {
+            CollectReason.Overran => new JobOutcome(ExecutionPhase.ABORTED,
+                $"executionDuration of {job.ExecutionDuration} s exceeded: the container was killed. Results written so far are kept.",
+                null, exit, results),
+            CollectReason.Aborted => new JobOutcome(ExecutionPhase.ABORTED, null, null, exit, results),
+            CollectReason.LostWithNode => new JobOutcome(ExecutionPhase.ERROR,
+                $"The job was lost with its node {lostNode}: that server stopped while the container was running, " +
+                "so the container was killed. Results written so far are kept.", null, exit, results) { ErrorIsTransient = true },
+            _ when state.OomKilled => new JobOutcome(ExecutionPhase.ERROR,
+                $"The container ran out of memory and was killed (exit code {exit}); ask for more with the 'memory' parameter.",
+                stderrText, exit, results),
+            _ when exit != 0 => new JobOutcome(ExecutionPhase.ERROR,
+                $"Exit code {exit}." + Tail(stderrText), stderrText, exit, results),
+            _ when resultsProblem is not null => new JobOutcome(ExecutionPhase.ERROR, resultsProblem, null, exit, results),
+            _ => new JobOutcome(ExecutionPhase.COMPLETED, null, null, exit, results),
+        };
+    }
+
+    async Task<List<JobFileEntity>> ReadResultsAsync(string containerId, string jobId, long maxBytes, CancellationToken ct)
+    {
+        var files = new List<JobFileEntity>();
+        await using var tar = await docker.GetArchiveAsync(containerId, ContainerSpecFactory.ResultsPath + "/.", ct);
+        if (tar is null)
+        {
+            return files;
+        }
+        var dir = Directory.CreateTempSubdirectory("ep-results-");
+        try
+        {
+            var extracted = await TarArchives.ExtractToDirectoryAsync(tar, dir.FullName, maxBytes, ct);
+            foreach (var file in extracted.Files)
+            {
+                var name = file.RelativePath.Replace('\\', '/');
+                if (name is "stdout" or "stderr")
+                {
+                    // The logs own these names; the container's file keeps its content under another.
+                    name = "results/" + name;
+                }
+                files.Add(new JobFileEntity
+                {
+                    JobId = jobId,
+                    Kind = JobFileKind.Result,
+                    Name = name,
+                    MimeType = MimeTypes.TryGetContentType(name, out var mime) ? mime : "application/octet-stream",
+                    Size = file.Length,
+                    Content = await File.ReadAllBytesAsync(Path.Combine(dir.FullName, file.RelativePath), ct),
+                });
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+        return files;
+    }
+
+    static JobFileEntity Log(string jobId, string name, MemoryStream content) => new()
+    {
+        JobId = jobId,
+        Kind = JobFileKind.Result,
+        Name = name,
+        MimeType = "text/plain; charset=utf-8",
+        Size = content.Length,
+        Content = content.ToArray(),
+    };
+
+    /// <summary>The last lines of stderr, for the errorSummary.</summary>
+    static string Tail(string stderr)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (lines.Length == 0)
+        {
+            return " stderr was empty.";
+        }
+        var tail = string.Join('\n', lines.TakeLast(StderrTailLines));
+        return " Last lines of stderr:\n" + (tail.Length > 2000 ? tail[^2000..] : tail);
+    }
+}

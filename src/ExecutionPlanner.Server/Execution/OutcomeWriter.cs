@@ -1,0 +1,62 @@
+using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace ExecutionPlanner.Server.Execution;
+
+/// <summary>
+/// Writes the end of a run in one transaction fenced by the lease token: the final phase, the
+/// message, the exit code and the result files. Either all of it lands or none (a crash before the
+/// commit leaves the job EXECUTING for the reaper, which collects the outcome again). Zero rows
+/// fenced means another node owns the job now: nothing is written.
+/// </summary>
+public sealed class OutcomeWriter(IServiceScopeFactory scopes)
+{
+    static readonly ExecutionPhase[] Executing = [ExecutionPhase.EXECUTING];
+
+    public async Task<bool> WriteAsync(ClaimedJob job, JobOutcome outcome, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<UwsDbContext>();
+        var phases = scope.ServiceProvider.GetRequiredService<JobPhaseChanger>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var fenced = await phases.TryMoveAsync(job.Id, outcome.Phase, Executing, ct, s => s
+                .SetProperty(j => j.ErrorSummary, outcome.ErrorSummary)
+                .SetProperty(j => j.ErrorDetail, outcome.ErrorDetail)
+                .SetProperty(j => j.ErrorIsTransient, outcome.ErrorIsTransient)
+                .SetProperty(j => j.ExitCode, outcome.ExitCode)
+                .SetProperty(j => j.LeaseToken, (Guid?)null),
+            job.LeaseToken);
+        if (!fenced && outcome.Phase == ExecutionPhase.ABORTED)
+        {
+            // Aborted by its owner: the phase is already ABORTED, and our token still marks us as
+            // the one collecting what it left (UWS: an aborted job keeps its results).
+            fenced = await db.Jobs
+                .Where(j => j.Id == job.Id && j.LeaseToken == job.LeaseToken && j.Phase == ExecutionPhase.ABORTED)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.ExitCode, outcome.ExitCode).SetProperty(j => j.LeaseToken, (Guid?)null), ct) == 1;
+        }
+        if (!fenced)
+        {
+            return false;
+        }
+        await db.JobFiles.Where(f => f.JobId == job.Id && f.Kind == JobFileKind.Result).ExecuteDeleteAsync(ct);
+        db.JobFiles.AddRange(outcome.Results);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>Puts a job whose container never started back in the queue, keeping its place (fenced).</summary>
+    public async Task<bool> RequeueAsync(ClaimedJob job, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var phases = scope.ServiceProvider.GetRequiredService<JobPhaseChanger>();
+        return await phases.TryMoveAsync(job.Id, ExecutionPhase.QUEUED, Executing, ct, s => s
+                .SetProperty(j => j.StartTime, (DateTimeOffset?)null)
+                .SetProperty(j => j.LeaseToken, (Guid?)null)
+                .SetProperty(j => j.LeaseOwner, (string?)null)
+                .SetProperty(j => j.LeaseExpiresAt, (DateTimeOffset?)null)
+                .SetProperty(j => j.ContainerId, (string?)null),
+            job.LeaseToken);
+    }
+}

@@ -1,0 +1,28 @@
+using ExecutionPlanner.Tests.Support;
+
+namespace ExecutionPlanner.Tests.Integration;
+
+/// <summary>Settings for a server that runs containers on the real engine (the test script starts dockerd).</summary>
+public static class ExecutionServer
+{
+    public static Task<UwsTestServer> StartAsync(IDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Execution:Enabled"] = "true",
+            ["Execution:Slots"] = "2",
+            ["Execution:PollInterval"] = "00:00:01",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        return UwsTestServer.StartAsync(settings);
+    }
+
+    /// <summary>The engine and the job image must be there: ignored on a laptop without them, a failure on CI.</summary>
+    public static async Task RequireDockerAsync()
+    {
+        using var docker = await ExecutionPlanner.Tests.Docker.DockerTestEngine.ConnectOrSkipAsync();
+    }
+}
