@@ -1,0 +1,161 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using ExecutionPlanner.Docker;
+using ExecutionPlanner.Server.Execution;
+using ExecutionPlanner.Tests.Support;
+using Npgsql;
+using static ExecutionPlanner.Tests.Support.UwsClient;
+
+namespace ExecutionPlanner.Tests.Integration;
+
+/// <summary>
+/// Two server processes on one database and one engine run 300 queued jobs; one is killed with
+/// SIGKILL in the middle. Every job must reach a terminal phase that tells the truth, and no job may
+/// run twice (counted from the engine's own container start events).
+/// </summary>
+[Category("PostgreSQL")]
+[Category("Docker")]
+[NonParallelizable] // Two extra server processes and 300 containers: it measures nothing if it shares the machine.
+public sealed class NodeFailureTests
+{
+    const int Jobs = 300;
+
+    [Test]
+    public async Task Two_nodes_run_300_jobs_once_each_and_a_killed_node_leaves_no_job_stuck()
+    {
+        await ExecutionServer.RequireDockerAsync();
+        var token = $"tok-{Guid.NewGuid():N}";
+        var instance = $"node-failure-{Guid.NewGuid():N}";
+        Dictionary<string, string> Environment(string node) => new()
+        {
+            ["ConnectionStrings__ExecutionPlanner"] = TestDatabase.ConnectionString,
+            [$"Auth__Tokens__{token}"] = "node-failure-owner",
+            ["Execution__NodeId"] = node,
+            ["Execution__Instance"] = instance,
+            ["Execution__Slots"] = "2",
+            ["Execution__LeaseDuration"] = "00:00:03",
+            ["Execution__PollInterval"] = "00:00:01",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        using var stopEvents = new CancellationTokenSource();
+        var startsTask = ContainerStartsAsync(instance, stopEvents.Token);
+        await using var doomed = await ServerProcess.StartAsync("node-a", Environment("node-a"));
+        await using var survivor = await ServerProcess.StartAsync("node-b", Environment("node-b"));
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = survivor.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var ids = new List<string>();
+        for (var i = 0; i < Jobs; i++)
+        {
+            ids.Add(await client.CreateJobAsync(("cmd", "sh"), ("cmd", "-c"),
+                ("cmd", $"echo {i} > /uws/results/out.txt"), ("PHASE", "RUN")));
+        }
+
+        // Kill node A while it is running jobs (both slots busy), a third of the way through.
+        await ExecutionTests.WaitUntilAsync(async () => await CountAsync("phase = 'COMPLETED'") >= Jobs / 3, TimeSpan.FromMinutes(3));
+        await ExecutionTests.WaitUntilAsync(async () => await CountAsync("phase = 'EXECUTING' AND lease_owner = 'node-a' AND container_started_at IS NOT NULL") > 0,
+            TimeSpan.FromSeconds(30));
+        doomed.KillHard();
+
+        await ExecutionTests.WaitUntilAsync(async () => await CountAsync("phase IN ('QUEUED','EXECUTING','PENDING')") == 0,
+            TimeSpan.FromMinutes(5));
+        var phases = await PhasesAsync();
+        await stopEvents.CancelAsync();
+        var starts = await startsTask;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(phases, Has.Count.EqualTo(Jobs));
+            Assert.That(phases.Values.Select(p => p.Phase), Is.All.AnyOf("COMPLETED", "ERROR"), survivor.LogPath);
+            foreach (var (id, (phase, summary)) in phases)
+            {
+                var started = starts.GetValueOrDefault(id);
+                Assert.That(started, Is.LessThanOrEqualTo(1), $"job {id} was started {started} times");
+                if (phase == "COMPLETED")
+                {
+                    Assert.That(started, Is.EqualTo(1), $"completed job {id} has no start event");
+                }
+                else
+                {
+                    Assert.That(summary, Does.Contain("lost with its node node-a"), $"job {id}: {summary}");
+                }
+            }
+            Assert.That(phases.Values.Count(p => p.Phase == "ERROR"), Is.LessThanOrEqualTo(2),
+                "only the jobs running on node A when it died may be lost");
+        });
+        await ExecutionTests.WaitUntilAsync(async () => (await ContainersOfInstanceAsync(instance)).Count == 0, TimeSpan.FromSeconds(30));
+    }
+
+    static async Task<long> CountAsync(string where)
+    {
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM jobs WHERE owner_id = 'node-failure-owner' AND {where}", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    static async Task<Dictionary<string, (string Phase, string? Summary)>> PhasesAsync()
+    {
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT id, phase, error_summary FROM jobs WHERE owner_id = 'node-failure-owner'", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var phases = new Dictionary<string, (string, string?)>();
+        while (await reader.ReadAsync())
+        {
+            phases[reader.GetString(0)] = (reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+        }
+        return phases;
+    }
+
+    /// <summary>
+    /// How many times the engine started a container of each job: its own event stream, followed live
+    /// from before the first job (replaying with 'since' reads a bounded buffer and can miss events).
+    /// </summary>
+    static async Task<Dictionary<string, int>> ContainerStartsAsync(string instance, CancellationToken stop)
+    {
+        using var docker = new DockerEngineClient(ExecutionPlanner.Tests.Docker.DockerTestEngine.Options());
+        var filters = JsonSerializer.Serialize(new Dictionary<string, string[]>
+        {
+            ["type"] = ["container"],
+            ["event"] = ["start"],
+            ["label"] = [$"{ContainerLabels.Instance}={instance}"],
+        });
+        using var response = await docker.SendAsync(new DockerRequest(HttpMethod.Get, "/events", "events")
+        {
+            Query = $"filters={Uri.EscapeDataString(filters)}",
+            WithoutTimeout = true,
+        }, CancellationToken.None);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(CancellationToken.None));
+        var starts = new Dictionary<string, int>();
+        while (true)
+        {
+            string? line;
+            try
+            {
+                line = await reader.ReadLineAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return starts;
+            }
+            if (line is null)
+            {
+                return starts;
+            }
+            if (line.Length == 0)
+            {
+                continue;
+            }
+            using var e = JsonDocument.Parse(line);
+            var job = e.RootElement.GetProperty("Actor").GetProperty("Attributes").GetProperty(ContainerLabels.Job).GetString()!;
+            starts[job] = starts.GetValueOrDefault(job) + 1;
+        }
+    }
+
+    static async Task<IReadOnlyList<ContainerSummary>> ContainersOfInstanceAsync(string instance)
+    {
+        using var docker = new DockerEngineClient(ExecutionPlanner.Tests.Docker.DockerTestEngine.Options());
+        return await docker.ListContainersAsync([$"{ContainerLabels.Instance}={instance}"], CancellationToken.None);
+    }
+}
