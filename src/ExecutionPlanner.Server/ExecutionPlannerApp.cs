@@ -12,6 +12,7 @@ public static class ExecutionPlannerApp
         configure?.Invoke(builder);
         builder.Services.AddExecutionPlanner(builder.Configuration);
         var app = builder.Build();
+        app.UseStatusCodePages(PlainText.StatusMessage);
         app.MapJobs();
         app.MapHealth();
         return app;

@@ -9,7 +9,7 @@ public sealed partial class ImagePolicy
 
     public ImagePolicy(IEnumerable<string> patterns) =>
         allowed = patterns.Select(p => new Regex(
-            "^" + Regex.Escape(p.Trim()).Replace("\\*", ".*", StringComparison.Ordinal) + "$",
+            "^" + Regex.Escape(p.Trim()).Replace("\\*", ".*", StringComparison.Ordinal) + "\\z",
             RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))).ToArray();
 
     public bool Allows(string image) => IsWellFormed(image) && allowed.Any(r => r.IsMatch(image));
@@ -17,7 +17,7 @@ public sealed partial class ImagePolicy
     /// <summary>A Docker image reference in its usual spelling: registry/name:tag or name@sha256:digest.</summary>
     public static bool IsWellFormed(string image) => ImageReference().IsMatch(image);
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._/-]{0,254}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
+    [GeneratedRegex("^[a-z0-9][a-z0-9._/-]{0,254}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?\\z",
         RegexOptions.CultureInvariant)]
     private static partial Regex ImageReference();
 }

@@ -25,14 +25,25 @@ public static class JobEndpoints
         var job = await db.GetOwnedAsync(jobId, caller, ct);
         if (wait > 0 && ShouldBlock(job.Phase, phaseFilter))
         {
-            // Subscribe, then re-read: a change that lands between the two reads is still seen.
-            using var subscription = changes.Subscribe(jobId);
+            // A wake-up is only a hint (WakeAll after a LISTEN reconnect wakes everyone): keep waiting
+            // until the phase really changes or the deadline passes. Subscribe before each re-read, so
+            // a change that lands between the read and the wait is still seen.
             var seen = job.Phase;
-            job = await db.GetOwnedAsync(jobId, caller, ct);
-            if (job.Phase == seen)
+            var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(wait);
+            while (true)
             {
-                await subscription.WaitAsync(TimeSpan.FromSeconds(wait), clock, ct);
+                using var subscription = changes.Subscribe(jobId);
                 job = await db.GetOwnedAsync(jobId, caller, ct);
+                if (job.Phase != seen)
+                {
+                    break;
+                }
+                var left = deadline - clock.GetUtcNow();
+                if (left <= TimeSpan.Zero || !await subscription.WaitAsync(left, clock, ct))
+                {
+                    job = await db.GetOwnedAsync(jobId, caller, ct);
+                    break;
+                }
             }
         }
         var files = await db.FileInfosAsync(jobId, ct);

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 
 namespace ExecutionPlanner.Server.Jobs;
@@ -42,10 +43,15 @@ public sealed record JobListFilter(IReadOnlySet<ExecutionPhase>? Phases, DateTim
         return new JobListFilter(phases, after, last);
     }
 
-    /// <summary>Phase names in any case (checklist F.39.4); 400 for anything else.</summary>
+    static readonly FrozenDictionary<string, ExecutionPhase> PhasesByName =
+        Enum.GetValues<ExecutionPhase>().ToFrozenDictionary(p => p.ToString(), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Phase names in any case (checklist F.39.4); 400 for anything else. Only exact names count:
+    /// Enum.TryParse would also take numbers and comma lists ("PENDING,QUEUED" parses as QUEUED).
+    /// </summary>
     public static ExecutionPhase ParsePhase(string value) =>
-        Enum.TryParse<ExecutionPhase>(value.Trim(), ignoreCase: true, out var phase) && Enum.IsDefined(phase)
-        && !int.TryParse(value, out _)
+        PhasesByName.TryGetValue(value.Trim(), out var phase)
             ? phase
             : throw UwsRequestException.BadRequest(
                 $"PHASE '{value}' is not a UWS phase; use one of {string.Join(", ", Enum.GetNames<ExecutionPhase>())}.");

@@ -85,8 +85,9 @@ public sealed class UwsRequestParameters
         }
         catch (InvalidDataException ex)
         {
-            // Thrown for malformed bodies and for the limits above.
-            var status = ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+            // Thrown for malformed bodies and for the limits above. Only the body as a whole being too
+            // big is 413; a too long value or too many values is a bad request (Jobs:MaxParameterValueLength).
+            var status = ex.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase)
                 ? StatusCodes.Status413PayloadTooLarge
                 : StatusCodes.Status400BadRequest;
             throw new UwsRequestException(status, $"The request body could not be read as a form: {ex.Message}");

@@ -102,12 +102,19 @@ public static class UwsXml
         w.WriteEndDocument();
     }
 
+    /// <summary>
+    /// A document root. UWS.xsd declares the version attribute only on job and jobs (checklist B.15);
+    /// on the results and parameters roots it would make the document invalid.
+    /// </summary>
     static void StartRoot(XmlWriter w, string name)
     {
         w.WriteStartElement("uws", name, UwsNs);
         w.WriteAttributeString("xmlns", "xlink", null, XlinkNs);
         w.WriteAttributeString("xmlns", "xsi", null, XsiNs);
-        w.WriteAttributeString("version", "1.1");
+        if (name is "job" or "jobs")
+        {
+            w.WriteAttributeString("version", "1.1");
+        }
     }
 
     static void WriteParameterList(XmlWriter w, JobEntity job, IReadOnlyList<JobFileInfo> files, string jobUrl, bool asRoot = false)

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using ExecutionPlanner.Server;
+using ExecutionPlanner.Server.Jobs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -61,7 +62,23 @@ public sealed class UwsTestServer : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         server.BaseAddress = new Uri(address);
+        await server.WaitUntilListeningAsync();
         return server;
+    }
+
+    /// <summary>
+    /// The LISTEN connection starts in the background; until it is up, WAIT cannot be woken by other
+    /// processes, and when it comes up it wakes every waiter. Tests start after that.
+    /// </summary>
+    async Task WaitUntilListeningAsync()
+    {
+        var listener = app.Services.GetRequiredService<JobChangeListener>();
+        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(30);
+        while (!listener.IsListening)
+        {
+            Assert.That(TimeProvider.System.GetUtcNow(), Is.LessThan(deadline), "The server's LISTEN connection did not come up.");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>A client acting for a new, unique owner (redirects are not followed, so 303s can be checked).</summary>
