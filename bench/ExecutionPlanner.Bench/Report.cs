@@ -4,7 +4,7 @@ using System.Text;
 namespace ExecutionPlanner.Bench;
 
 /// <summary>The figures, collected as rows and printed as Markdown tables at the end.</summary>
-public sealed class Report
+public sealed class Report(bool quiet = false)
 {
     readonly List<(string Section, string Metric, string Value, string Target, string Verdict)> rows = [];
     readonly List<(string Key, string Value)> machine = [];
@@ -15,12 +15,20 @@ public sealed class Report
     public void Add(string section, string metric, string value, string target = "", bool? pass = null)
     {
         rows.Add((section, metric, value, target, pass switch { true => "PASS", false => "FAIL", null => "" }));
+        if (quiet)
+        {
+            return;
+        }
         Console.Error.WriteLine($"  {section} | {metric}: {value} {(pass is null ? "" : pass.Value ? "(PASS)" : "(FAIL)")}");
     }
 
     public void Note(string note)
     {
         notes.Add(note);
+        if (quiet)
+        {
+            return;
+        }
         Console.Error.WriteLine($"  note: {note}");
     }
 
