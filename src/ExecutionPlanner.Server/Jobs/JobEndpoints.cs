@@ -15,7 +15,7 @@ public static class JobEndpoints
     /// </summary>
     public static async Task<UwsXmlResult> Get(
         string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, JobChangeHub changes,
-        IOptionsSnapshot<JobsOptions> options, TimeProvider clock, CancellationToken ct)
+        IOptionsSnapshot<JobsOptions> options, TimeProvider clock, WokenJobReader woken, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
         var query = UwsRequestParameters.FromQuery(request);
@@ -32,13 +32,22 @@ public static class JobEndpoints
             if (job.Phase == seen)
             {
                 await subscription.WaitAsync(TimeSpan.FromSeconds(wait), clock, ct);
-                job = await db.GetOwnedAsync(jobId, caller, ct);
+                // Many waiters wake together (one NOTIFY burst): their re-reads are batched.
+                var (current, currentFiles) = await woken.ReadAsync(jobId, ct);
+                job = current is not null && current.OwnerId == caller.OwnerId ? current : throw JobQueries.NoSuchJob(jobId);
+                return Document(request, job, currentFiles);
             }
         }
         var files = await db.FileInfosAsync(jobId, ct);
-        var jobUrl = JobLinks.Job(request, jobId);
+        return Document(request, job, files);
+    }
+
+    static UwsXmlResult Document(HttpRequest request, JobEntity job, List<JobFileInfo> files)
+    {
+        var jobUrl = JobLinks.Job(request, job.Id);
         return new UwsXmlResult(w => UwsXml.WriteJob(w, job, files, jobUrl));
     }
+
 
     /// <summary>Blocking applies to active phases only, and only while PHASE (if given) matches.</summary>
     public static bool ShouldBlock(ExecutionPhase current, ExecutionPhase? phaseFilter) =>
