@@ -1,1 +1,53 @@
-Console.WriteLine("bench");
+using System.Runtime.InteropServices;
+using ExecutionPlanner.Bench;
+
+// ExecutionPlanner benchmark: starts the real server on a loopback port against a fresh PostgreSQL
+// database, runs the chosen scenarios, prints the figures as Markdown, drops the database.
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+var report = new Report();
+report.Machine("Command", "bench/run.sh " + string.Join(' ', args));
+report.Machine("CPUs (nproc)", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+report.Machine("CPU", MachineInfo.CpuModel());
+report.Machine("Memory", MachineInfo.Memory());
+report.Machine("OS", RuntimeInformation.OSDescription);
+report.Machine(".NET", RuntimeInformation.FrameworkDescription + (MachineInfo.IsServerGc ? ", server GC" : ", workstation GC"));
+
+await using var db = await BenchDatabase.CreateAsync(options.Database, options.Keep);
+Console.Error.WriteLine($"database {db.Name}");
+report.Machine("PostgreSQL", await db.ScalarAsync<string>("SHOW server_version") + " (" + MachineInfo.Where(db.ConnectionString) + ")");
+report.Machine("Server pool (Maximum Pool Size)", options.PoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+report.Machine("Set-up", "server and load generator in one process, HTTP/1.1 over 127.0.0.1");
+
+await using (var server = await BenchServer.StartAsync(db.ConnectionString, options.PoolSize))
+{
+    Console.Error.WriteLine($"server at {server.BaseAddress}");
+    if (options.Runs("create"))
+    {
+        await CreateScenario.RunAsync(server, options, report);
+    }
+    if (options.Runs("dbceiling"))
+    {
+        await DbCeilingScenario.RunAsync(db, options, report);
+    }
+    if (options.Runs("read"))
+    {
+        await ReadScenario.RunAsync(server, db, options, report);
+    }
+    if (options.Runs("wait"))
+    {
+        await WaitScenario.RunAsync(server, db, options, report);
+    }
+}
+
+Console.WriteLine(report.ToMarkdown());
+return 0;

@@ -39,6 +39,9 @@ public static class ExecutionPlannerServices
         services.AddSingleton<CallerResolver>();
         services.AddScoped<JobPhaseChanger>();
         services.AddSingleton<JobChangeHub>();
+        services.AddSingleton(_ => new WokenJobReader.ReaderDataSource(connectionString));
+        services.AddSingleton<WokenJobReader>();
+        services.AddHostedService(sp => sp.GetRequiredService<WokenJobReader>());
         services.AddSingleton<JobChangeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<JobChangeListener>());
         services.AddSingleton<DestructionSweeper>();

@@ -15,7 +15,7 @@ public static class JobEndpoints
     /// </summary>
     public static async Task<UwsXmlResult> Get(
         string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, JobChangeHub changes,
-        IOptionsSnapshot<JobsOptions> options, TimeProvider clock, CancellationToken ct)
+        IOptionsSnapshot<JobsOptions> options, TimeProvider clock, WokenJobReader woken, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
         var query = UwsRequestParameters.FromQuery(request);
@@ -25,29 +25,57 @@ public static class JobEndpoints
         var job = await db.GetOwnedAsync(jobId, caller, ct);
         if (wait > 0 && ShouldBlock(job.Phase, phaseFilter))
         {
-            // A wake-up is only a hint (WakeAll after a LISTEN reconnect wakes everyone): keep waiting
-            // until the phase really changes or the deadline passes. Subscribe before each re-read, so
-            // a change that lands between the read and the wait is still seen.
-            var seen = job.Phase;
-            var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(wait);
-            while (true)
+            var (current, files) = await WaitForPhaseChangeAsync(job, caller, TimeSpan.FromSeconds(wait), db, changes, woken, clock, ct);
+            return Document(request, current, files);
+        }
+        return Document(request, job, await db.FileInfosAsync(jobId, ct));
+    }
+
+    /// <summary>
+    /// Holds until the job's phase differs from <paramref name="job"/>'s or the wait runs out. A wake-up
+    /// is only a hint (a LISTEN reconnect wakes everyone), so the phase is checked after each one.
+    /// Subscribing comes before each read, so a change landing between read and wait is still seen.
+    /// Many waiters wake together on one NOTIFY burst: their re-reads are batched by <see cref="WokenJobReader"/>.
+    /// </summary>
+    static async Task<(JobEntity Job, List<JobFileInfo> Files)> WaitForPhaseChangeAsync(
+        JobEntity job, Caller caller, TimeSpan wait, UwsDbContext db, JobChangeHub changes, WokenJobReader woken,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var seen = job.Phase;
+        var deadline = clock.GetUtcNow() + wait;
+        var subscription = changes.Subscribe(job.Id);
+        try
+        {
+            job = await db.GetOwnedAsync(job.Id, caller, ct);
+            while (job.Phase == seen)
             {
-                using var subscription = changes.Subscribe(jobId);
-                job = await db.GetOwnedAsync(jobId, caller, ct);
-                if (job.Phase != seen)
-                {
-                    break;
-                }
                 var left = deadline - clock.GetUtcNow();
                 if (left <= TimeSpan.Zero || !await subscription.WaitAsync(left, clock, ct))
                 {
-                    job = await db.GetOwnedAsync(jobId, caller, ct);
                     break;
+                }
+                subscription.Dispose();
+                subscription = changes.Subscribe(job.Id);
+                var (current, files) = await woken.ReadAsync(job.Id, ct);
+                job = current is not null && current.OwnerId == caller.OwnerId ? current : throw JobQueries.NoSuchJob(job.Id);
+                if (job.Phase != seen)
+                {
+                    return (job, files);
                 }
             }
         }
-        var files = await db.FileInfosAsync(jobId, ct);
-        var jobUrl = JobLinks.Job(request, jobId);
+        finally
+        {
+            subscription.Dispose();
+        }
+        // The wait ran out (or the phase changed before it began): answer with a fresh read.
+        job = await db.GetOwnedAsync(job.Id, caller, ct);
+        return (job, await db.FileInfosAsync(job.Id, ct));
+    }
+
+    static UwsXmlResult Document(HttpRequest request, JobEntity job, List<JobFileInfo> files)
+    {
+        var jobUrl = JobLinks.Job(request, job.Id);
         return new UwsXmlResult(w => UwsXml.WriteJob(w, job, files, jobUrl));
     }
 
