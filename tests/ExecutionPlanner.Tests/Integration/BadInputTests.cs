@@ -7,19 +7,9 @@ using static ExecutionPlanner.Tests.Support.UwsClient;
 namespace ExecutionPlanner.Tests.Integration;
 
 /// <summary>Malformed requests: each gets a 4xx (never a 5xx) with a text message, and leaves existing jobs intact.</summary>
-[Category("PostgreSQL")]
-[Parallelizable(ParallelScope.Children)]
-public sealed class BadInputTests
+public sealed class BadInputTests : ServerFixture
 {
     const string Unknown = "nosuchjob0000000";
-
-    UwsTestServer server = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => server = await UwsTestServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await server.DisposeAsync();
 
     static HttpRequestMessage Raw(HttpMethod method, string path, string body, string contentType)
     {
@@ -95,7 +85,7 @@ public sealed class BadInputTests
     [TestCaseSource(nameof(Cases))]
     public async Task Malformed_request(Func<string, HttpRequestMessage> build, HttpStatusCode expected)
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync(("cmd", "echo"), ("RUNID", "keep"));
         var before = (await client.GetJobAsync(id)).ToString();
 

@@ -5,22 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ExecutionPlanner.Tests.Integration;
 
-[Category("PostgreSQL")]
-[Parallelizable(ParallelScope.Children)]
-public sealed class DestructionTests
+public sealed class DestructionTests : ServerFixture
 {
-    UwsTestServer server = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => server = await UwsTestServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await server.DisposeAsync();
-
     [Test]
     public async Task A_job_past_its_destruction_time_is_destroyed_with_its_files_by_the_sweep()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         using var content = new MultipartFormDataContent
         {
             { new StringContent(UwsClient.Image), "image" },
@@ -36,7 +26,7 @@ public sealed class DestructionTests
         }
         Assert.That(await JobRows.CountAsync("SELECT count(*) FROM job_files WHERE job_id = $1", id), Is.EqualTo(2));
 
-        var destroyed = await server.Services.GetRequiredService<DestructionSweeper>().SweepOnceAsync(CancellationToken.None);
+        var destroyed = await Server.Services.GetRequiredService<DestructionSweeper>().SweepOnceAsync(CancellationToken.None);
 
         Assert.That(destroyed, Is.GreaterThanOrEqualTo(1));
         Assert.That((await client.GetTextAsync($"/jobs/{id}")).Status, Is.EqualTo(HttpStatusCode.NotFound));
@@ -49,9 +39,9 @@ public sealed class DestructionTests
     [Test]
     public async Task A_sweep_with_nothing_due_keeps_every_job()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
-        await server.Services.GetRequiredService<DestructionSweeper>().SweepOnceAsync(CancellationToken.None);
+        await Server.Services.GetRequiredService<DestructionSweeper>().SweepOnceAsync(CancellationToken.None);
         Assert.That(await client.PhaseAsync(id), Is.EqualTo("PENDING"));
     }
 }

@@ -9,34 +9,20 @@ using static ExecutionPlanner.Tests.Support.UwsClient;
 namespace ExecutionPlanner.Tests.Integration;
 
 /// <summary>Jobs run as real containers on the real engine, end to end through UWS.</summary>
-[Category("PostgreSQL")]
 [Category("Docker")]
-[Parallelizable(ParallelScope.Children)]
-public sealed class ExecutionTests
+public sealed class ExecutionTests : ServerFixture
 {
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    UwsTestServer server = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
+    protected override async Task<UwsTestServer> StartServerAsync()
     {
         await ExecutionServer.RequireDockerAsync();
-        server = await ExecutionServer.StartAsync();
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        if (server is not null)
-        {
-            await server.DisposeAsync();
-        }
+        return await ExecutionServer.StartAsync();
     }
 
     [Test]
     public async Task A_job_writing_two_files_completes_with_both_files_and_its_logs_downloadable()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync(("cmd", "sh"), ("cmd", "-c"),
             ("cmd", "echo to-out; echo to-err >&2; echo one > /uws/results/one.txt; mkdir /uws/results/d; printf 'a,b' > /uws/results/d/two.csv"),
             ("PHASE", "RUN"));
@@ -57,7 +43,7 @@ public sealed class ExecutionTests
     [Test]
     public async Task A_failing_command_ends_in_error_with_its_exit_code_and_the_tail_of_stderr()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync(("cmd", "sh"), ("cmd", "-c"), ("cmd", "echo first >&2; echo last words >&2; exit 3"), ("PHASE", "RUN"));
         var job = await client.WaitForEndAsync(id, Deadline);
         Assert.That(PhaseOf(job), Is.EqualTo("ERROR"));
@@ -70,7 +56,7 @@ public sealed class ExecutionTests
     [Test]
     public async Task A_job_over_its_execution_duration_is_aborted_within_two_seconds_of_the_limit()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync(("cmd", "sh"), ("cmd", "-c"), ("cmd", "echo started > /uws/results/partial.txt; sleep 60"),
             ("EXECUTIONDURATION", "2"), ("PHASE", "RUN"));
         var job = await client.WaitForEndAsync(id, Deadline);
@@ -85,7 +71,7 @@ public sealed class ExecutionTests
     [Test]
     public async Task Abort_of_a_running_job_stops_its_container_within_two_seconds()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync(("cmd", "sh"), ("cmd", "-c"), ("cmd", "echo running; sleep 60"), ("PHASE", "RUN"));
         await client.WaitWhileAsync(id, Deadline, "QUEUED");
         await WaitUntilAsync(() => ContainerRunningAsync(id), TimeSpan.FromSeconds(10));
@@ -104,7 +90,7 @@ public sealed class ExecutionTests
     [Test]
     public async Task A_container_exceeding_its_memory_limit_ends_in_error_saying_so()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync(("cmd", "sh"), ("cmd", "-c"), ("cmd", "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo ${#x}"),
             ("memory", "16Mi"), ("PHASE", "RUN"));
         var job = await client.WaitForEndAsync(id, Deadline);
@@ -115,7 +101,7 @@ public sealed class ExecutionTests
     [Test]
     public async Task Uploaded_files_are_in_uws_inputs_and_arguments_reach_the_container_without_a_shell()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         using var form = new MultipartFormDataContent
         {
             { new StringContent(Image), "image" },
@@ -137,7 +123,7 @@ public sealed class ExecutionTests
     [Test]
     public async Task The_container_runs_as_a_non_root_user_without_network_on_a_read_only_root()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync(("cmd", "sh"), ("cmd", "-c"),
             ("cmd", "id -u; touch /probe 2>/dev/null && echo rootfs-writable || echo rootfs-read-only; touch /tmp/x && echo tmp-writable; ls /sys/class/net"),
             ("PHASE", "RUN"));
@@ -150,7 +136,7 @@ public sealed class ExecutionTests
     [Test]
     public async Task Delete_of_a_running_job_stops_and_removes_its_container()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync(("cmd", "sleep"), ("cmd", "60"), ("PHASE", "RUN"));
         await client.WaitWhileAsync(id, Deadline, "QUEUED");
         await WaitUntilAsync(() => ContainerRunningAsync(id), TimeSpan.FromSeconds(10));

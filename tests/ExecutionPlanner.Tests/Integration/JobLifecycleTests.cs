@@ -4,22 +4,12 @@ using static ExecutionPlanner.Tests.Support.UwsClient;
 
 namespace ExecutionPlanner.Tests.Integration;
 
-[Category("PostgreSQL")]
-[Parallelizable(ParallelScope.Children)]
-public sealed class JobLifecycleTests
+public sealed class JobLifecycleTests : ServerFixture
 {
-    UwsTestServer server = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => server = await UwsTestServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await server.DisposeAsync();
-
     [Test]
     public async Task Create_answers_303_and_the_job_is_pending_with_its_parameters_in_order()
     {
-        using var client = server.NewOwner(out var owner);
+        using var client = Server.NewOwner(out var owner);
         var id = await client.CreateJobAsync(("cmd", "echo"), ("CMD", "b"), ("cmd", "a"), ("env", "X=1"), ("RUNID", "my run"));
         var job = await client.GetJobAsync(id);
         Assert.Multiple(() =>
@@ -37,7 +27,7 @@ public sealed class JobLifecycleTests
     [Test]
     public async Task Phase_RUN_in_the_creating_POST_queues_the_job_at_once()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync(("PHASE", "RUN"));
         Assert.That(await client.PhaseAsync(id), Is.EqualTo("QUEUED"));
     }
@@ -45,7 +35,7 @@ public sealed class JobLifecycleTests
     [Test]
     public async Task Run_moves_a_pending_job_to_queued_and_a_second_run_gets_403()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         using var run = await client.PostFormAsync($"/jobs/{id}/phase", ("PHASE", "RUN"));
         Assert.That(run.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
@@ -59,7 +49,7 @@ public sealed class JobLifecycleTests
     [Test]
     public async Task Phase_in_the_query_string_of_a_POST_with_an_empty_body_is_honoured()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         using var abort = await client.PostAsync($"/jobs/{id}/phase?PHASE=abort", null);
         Assert.That(abort.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
@@ -69,7 +59,7 @@ public sealed class JobLifecycleTests
     [Test]
     public async Task Abort_of_an_ended_job_changes_nothing_and_answers_303()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         (await client.PostFormAsync($"/jobs/{id}/phase", ("PHASE", "ABORT"))).Dispose();
         var endTime = (await client.GetJobAsync(id)).Element(Uws + "endTime")!.Value;
@@ -85,7 +75,7 @@ public sealed class JobLifecycleTests
     [TestCase("COMPLETED")]
     public async Task A_phase_command_other_than_RUN_or_ABORT_gets_400(string command)
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         using var response = await client.PostFormAsync($"/jobs/{id}/phase", ("PHASE", command));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -96,7 +86,7 @@ public sealed class JobLifecycleTests
     [Test]
     public async Task Delete_answers_303_to_the_job_list_and_the_job_is_gone()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         using var delete = await client.DeleteAsync($"/jobs/{id}");
         Assert.That(delete.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
@@ -107,7 +97,7 @@ public sealed class JobLifecycleTests
     [Test]
     public async Task Post_ACTION_DELETE_destroys_the_job_like_DELETE()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         using var delete = await client.PostFormAsync($"/jobs/{id}", ("action", "delete"));
         Assert.That(delete.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
@@ -118,7 +108,7 @@ public sealed class JobLifecycleTests
     [Test]
     public async Task Execution_duration_is_set_clamped_to_the_maximum_and_frozen_after_run()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         using (var set = await client.PostFormAsync($"/jobs/{id}/executionduration", ("EXECUTIONDURATION", "120")))
         {
@@ -139,7 +129,7 @@ public sealed class JobLifecycleTests
     [Test]
     public async Task Destruction_is_set_and_clamped_to_the_maximum_lifetime()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         var created = DateTimeOffset.Parse((await client.GetJobAsync(id)).Element(Uws + "creationTime")!.Value, System.Globalization.CultureInfo.InvariantCulture);
         var wanted = created.AddDays(2).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
@@ -159,7 +149,7 @@ public sealed class JobLifecycleTests
     [Test]
     public async Task Quote_owner_and_error_have_their_plain_text_forms()
     {
-        using var client = server.NewOwner(out var owner);
+        using var client = Server.NewOwner(out var owner);
         var id = await client.CreateJobAsync();
         Assert.That(await client.GetTextAsync($"/jobs/{id}/quote"), Is.EqualTo((HttpStatusCode.OK, "")));
         Assert.That(await client.GetTextAsync($"/jobs/{id}/owner"), Is.EqualTo((HttpStatusCode.OK, owner)));
@@ -169,8 +159,8 @@ public sealed class JobLifecycleTests
     [Test]
     public async Task Another_owner_gets_404_for_the_job_and_never_sees_it_listed()
     {
-        using var alice = server.NewOwner();
-        using var bob = server.NewOwner();
+        using var alice = Server.NewOwner();
+        using var bob = Server.NewOwner();
         var id = await alice.CreateJobAsync();
         Assert.That((await bob.GetTextAsync($"/jobs/{id}")).Status, Is.EqualTo(HttpStatusCode.NotFound));
         using (var delete = await bob.DeleteAsync($"/jobs/{id}"))
@@ -185,14 +175,14 @@ public sealed class JobLifecycleTests
     [Test]
     public async Task An_unknown_token_gets_401_and_an_empty_basic_header_is_anonymous()
     {
-        using var stranger = server.Anonymous();
+        using var stranger = Server.Anonymous();
         stranger.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-a-token");
         using (var response = await stranger.GetAsync("/jobs"))
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.StartWith("Bearer"));
         }
-        using var anonymous = server.Anonymous();
+        using var anonymous = Server.Anonymous();
         anonymous.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(":"u8.ToArray()));
         var id = await anonymous.CreateJobAsync();
         var job = await anonymous.GetJobAsync(id);

@@ -6,26 +6,16 @@ using static ExecutionPlanner.Tests.Support.UwsClient;
 
 namespace ExecutionPlanner.Tests.Integration;
 
-[Category("PostgreSQL")]
-[Parallelizable(ParallelScope.Children)]
-public sealed class JobListTests
+public sealed class JobListTests : ServerFixture
 {
     static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    UwsTestServer server = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => server = await UwsTestServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await server.DisposeAsync();
 
     static List<string> Ids(XDocument list) => list.Root!.Elements(Uws + "jobref").Select(j => j.Attribute("id")!.Value).ToList();
 
     /// <summary>Five jobs of a fresh owner, created one second apart (T0+1s … T0+5s), with the given phases.</summary>
     async Task<(HttpClient Client, string[] Ids)> FiveJobsAsync(params string[] phases)
     {
-        var client = server.NewOwner(out var owner);
+        var client = Server.NewOwner(out var owner);
         var ids = Enumerable.Range(0, 5).Select(_ => JobRows.NewId()).ToArray();
         await JobRows.InsertJobsAsync(owner, ids.Select((id, i) => (id, phases.Length > i ? phases[i] : "PENDING", T0.AddSeconds(i + 1))).ToList());
         return (client, ids);
@@ -53,7 +43,7 @@ public sealed class JobListTests
             var refs = (await client.GetUwsXmlAsync("/jobs")).Root!.Elements(Uws + "jobref").ToDictionary(j => j.Attribute("id")!.Value);
             Assert.That(refs[ids[1]].Element(Uws + "phase")!.Value, Is.EqualTo("QUEUED"));
             Assert.That(refs[ids[1]].Element(Uws + "creationTime")!.Value, Is.EqualTo("2026-01-01T00:00:02.000Z"));
-            Assert.That(refs[ids[1]].Attribute(Xlink + "href")!.Value, Is.EqualTo(new Uri(server.BaseAddress, $"/jobs/{ids[1]}").ToString()));
+            Assert.That(refs[ids[1]].Attribute(Xlink + "href")!.Value, Is.EqualTo(new Uri(Server.BaseAddress, $"/jobs/{ids[1]}").ToString()));
         }
     }
 
@@ -97,7 +87,7 @@ public sealed class JobListTests
     [Test]
     public async Task AFTER_the_creation_time_a_client_read_excludes_that_job()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var first = await client.CreateJobAsync();
         var created = (await client.GetJobAsync(first)).Element(Uws + "creationTime")!.Value;
         Assert.That(Ids(await client.GetUwsXmlAsync($"/jobs?AFTER={created}")), Does.Not.Contain(first));
@@ -132,7 +122,7 @@ public sealed class JobListTests
     [Test]
     public async Task ARCHIVED_jobs_are_listed_only_when_PHASE_ARCHIVED_asks_for_them()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var kept = await client.CreateJobAsync();
         var archived = await client.CreateJobAsync();
         await JobRows.SetPhaseAsync(archived, "ARCHIVED");
@@ -152,7 +142,7 @@ public sealed class JobListTests
     [TestCase("OWNER=me", "Unknown job list filter 'OWNER'")]
     public async Task An_invalid_filter_gets_400_with_a_message(string query, string message)
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var (status, body) = await client.GetTextAsync($"/jobs?{query}");
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(body, Does.Contain(message));
@@ -161,7 +151,7 @@ public sealed class JobListTests
     [Test]
     public async Task A_new_owner_gets_an_empty_valid_list()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var list = await client.GetUwsXmlAsync("/jobs");
         Assert.That(list.Root!.Name, Is.EqualTo(Uws + "jobs"));
         Assert.That(list.Root.Attribute("version")?.Value, Is.EqualTo("1.1"));
@@ -171,7 +161,7 @@ public sealed class JobListTests
     [Test]
     public async Task A_list_of_2000_jobs_is_streamed_complete_and_newest_first()
     {
-        using var client = server.NewOwner(out var owner);
+        using var client = Server.NewOwner(out var owner);
         var ids = Enumerable.Range(0, 2000).Select(_ => JobRows.NewId()).ToArray();
         await JobRows.InsertJobsAsync(owner, ids.Select((id, i) => (id, i % 3 == 0 ? "COMPLETED" : "PENDING", T0.AddMilliseconds(i))).ToList());
         var listed = Ids(await client.GetUwsXmlAsync("/jobs"));

@@ -5,24 +5,14 @@ using static ExecutionPlanner.Tests.Support.UwsClient;
 
 namespace ExecutionPlanner.Tests.Integration;
 
-[Category("PostgreSQL")]
-[Parallelizable(ParallelScope.Children)]
-public sealed class ResultsTests
+public sealed class ResultsTests : ServerFixture
 {
     static readonly byte[] Text = Encoding.UTF8.GetBytes("hello\nwörld\n");
     static readonly byte[] Binary = [.. Enumerable.Range(0, 70_000).Select(i => (byte)(i * 7))];
 
-    UwsTestServer server = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => server = await UwsTestServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await server.DisposeAsync();
-
     async Task<(HttpClient Client, string Id)> CompletedJobWithTwoResultsAsync()
     {
-        var client = server.NewOwner();
+        var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         await JobRows.AddResultAsync(id, "stdout.txt", "text/plain; charset=utf-8", Text);
         await JobRows.AddResultAsync(id, "out put.fits", "application/fits", Binary);
@@ -99,7 +89,7 @@ public sealed class ResultsTests
         var (client, id) = await CompletedJobWithTwoResultsAsync();
         using (client)
         {
-            using var other = server.NewOwner();
+            using var other = Server.NewOwner();
             Assert.That((await other.GetTextAsync($"/jobs/{id}/results")).Status, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That((await other.GetTextAsync($"/jobs/{id}/results/stdout.txt")).Status, Is.EqualTo(HttpStatusCode.NotFound));
         }
@@ -108,7 +98,7 @@ public sealed class ResultsTests
     [Test]
     public async Task A_job_without_results_has_an_empty_valid_results_list()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         Assert.That((await client.GetUwsXmlAsync($"/jobs/{id}/results")).Root!.Elements(), Is.Empty);
     }

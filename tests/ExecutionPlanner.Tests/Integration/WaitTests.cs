@@ -9,19 +9,9 @@ using static ExecutionPlanner.Tests.Support.UwsClient;
 namespace ExecutionPlanner.Tests.Integration;
 
 /// <summary>Blocking GET /jobs/{id}?WAIT=n (UWS §2.2.1.2, checklist G). Timings use generous bounds.</summary>
-[Category("PostgreSQL")]
-[Parallelizable(ParallelScope.Children)]
-public sealed class WaitTests
+public sealed class WaitTests : ServerFixture
 {
     static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(20);
-
-    UwsTestServer server = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => server = await UwsTestServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task Stop() => await server.DisposeAsync();
 
     static async Task<(TimeSpan Elapsed, XElement Job)> TimedGetJobAsync(HttpClient client, string path)
     {
@@ -40,7 +30,7 @@ public sealed class WaitTests
     [Test]
     public async Task WAIT_2_on_a_pending_job_takes_2_seconds()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         var (elapsed, job) = await TimedGetJobAsync(client, $"/jobs/{id}?WAIT=2");
         Assert.That(elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(2) - Tolerance).And.LessThan(TimeSpan.FromSeconds(4)));
@@ -50,9 +40,9 @@ public sealed class WaitTests
     [Test]
     public async Task A_wake_up_without_a_phase_change_does_not_end_the_wait_early()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
-        var hub = server.Services.GetRequiredService<JobChangeHub>();
+        var hub = Server.Services.GetRequiredService<JobChangeHub>();
         var stopwatch = Stopwatch.StartNew();
         var request = client.GetUwsXmlAsync($"/jobs/{id}?WAIT=2");
         // What the listener does when it reconnects: every waiter re-reads its job.
@@ -71,7 +61,7 @@ public sealed class WaitTests
     [TestCase("COMPLETED")]
     public async Task WAIT_with_a_PHASE_that_does_not_match_returns_at_once(string phase)
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         var (elapsed, job) = await TimedGetJobAsync(client, $"/jobs/{id}?WAIT=10&PHASE={phase}");
         Assert.That(elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
@@ -83,7 +73,7 @@ public sealed class WaitTests
     [TestCase("ERROR")]
     public async Task WAIT_on_a_terminal_job_returns_at_once(string phase)
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         await JobRows.SetPhaseAsync(id, phase);
         var (elapsed, job) = await TimedGetJobAsync(client, $"/jobs/{id}?WAIT=10");
@@ -94,11 +84,11 @@ public sealed class WaitTests
     [Test]
     public async Task A_waiting_GET_returns_within_a_second_of_another_clients_RUN_with_the_new_phase()
     {
-        using var waiter = server.NewOwner(out var owner);
+        using var waiter = Server.NewOwner(out var owner);
         var id = await waiter.CreateJobAsync();
         var request = waiter.GetUwsXmlAsync($"/jobs/{id}?WAIT=20&PHASE=PENDING");
         await AssertStillWaitingAsync(request);
-        using var other = server.Anonymous();
+        using var other = Server.Anonymous();
         other.DefaultRequestHeaders.Authorization = waiter.DefaultRequestHeaders.Authorization;
         var stopwatch = Stopwatch.StartNew();
         using (var run = await other.PostFormAsync($"/jobs/{id}/phase", ("PHASE", "RUN")))
@@ -116,7 +106,7 @@ public sealed class WaitTests
     {
         await using var second = await UwsTestServer.StartAsync();
         // The anonymous owner is the same on both hosts, which share the database.
-        using var here = server.Anonymous();
+        using var here = Server.Anonymous();
         using var there = second.Anonymous();
         // Created and read through the new host first, so its first-request warm-up is not timed below.
         var id = await there.CreateJobAsync();
@@ -153,7 +143,7 @@ public sealed class WaitTests
     [TestCase("")]
     public async Task An_invalid_WAIT_gets_400_at_once(string wait)
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         var stopwatch = Stopwatch.StartNew();
         var (status, body) = await client.GetTextAsync($"/jobs/{id}?WAIT={wait}");
@@ -165,7 +155,7 @@ public sealed class WaitTests
     [Test]
     public async Task A_job_deleted_while_waited_on_gives_404_at_once()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var id = await client.CreateJobAsync();
         var request = client.GetAsync($"/jobs/{id}?WAIT=20");
         await AssertStillWaitingAsync(request);
