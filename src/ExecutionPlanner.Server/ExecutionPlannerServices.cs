@@ -65,10 +65,14 @@ public static class ExecutionPlannerServices
         services.AddSingleton<JobDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
 
-        services.AddHealthChecks()
+        var health = services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [HealthApi.LiveTag])
-            .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag])
-            .AddCheck<DockerHealthCheck>("docker", tags: [HealthApi.ReadyTag]);
+            .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag]);
+        if (configuration.GetValue($"{ExecutionOptions.Section}:{nameof(ExecutionOptions.Enabled)}", true))
+        {
+            // Only a node that runs jobs depends on the engine; a UWS-only node is ready without one.
+            health.AddCheck<DockerHealthCheck>("docker", tags: [HealthApi.ReadyTag]);
+        }
 
         // Uploads are bounded by Jobs:MaxUploadBytes; let Kestrel accept bodies up to that (plus form overhead).
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<JobsOptions>>((kestrel, jobs) =>
