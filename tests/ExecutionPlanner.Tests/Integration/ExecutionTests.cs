@@ -148,6 +148,18 @@ public sealed class ExecutionTests : ServerFixture
         Assert.That((await client.GetTextAsync($"/jobs/{id}")).Status, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
+    [Test]
+    public async Task Readiness_reports_postgresql_and_the_docker_engine_with_its_api_version()
+    {
+        using var client = Server.Anonymous();
+        var (status, body) = await client.GetTextAsync("/health/ready");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
+        using var report = System.Text.Json.JsonDocument.Parse(body);
+        var checks = report.RootElement.GetProperty("checks");
+        Assert.That(checks.GetProperty("postgresql").GetProperty("status").GetString(), Is.EqualTo("Healthy"));
+        Assert.That(checks.GetProperty("docker").GetProperty("data").GetProperty("apiVersion").GetString(), Does.Match(@"^1\.\d+$"));
+    }
+
     static DateTimeOffset Instant(XElement job, string name) =>
         DateTimeOffset.Parse(job.Element(Uws + name)!.Value, CultureInfo.InvariantCulture);
 

@@ -188,4 +188,14 @@ public sealed class JobLifecycleTests : ServerFixture
         var job = await anonymous.GetJobAsync(id);
         Assert.That(job.Element(Uws + "ownerId")!.Attribute(Xsi + "nil")?.Value, Is.EqualTo("true"));
     }
+
+    [Test]
+    public async Task A_node_that_runs_no_jobs_is_ready_without_a_docker_engine_check()
+    {
+        using var client = Server.Anonymous();
+        var (status, body) = await client.GetTextAsync("/health/ready");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
+        Assert.That(body, Does.Contain("postgresql").And.Not.Contain("docker"));
+        Assert.That((await client.GetTextAsync("/health/live")).Status, Is.EqualTo(HttpStatusCode.OK));
+    }
 }
