@@ -78,9 +78,11 @@ public sealed partial class LeaseReaper(
         var attempt = job.Attempt.ToString(CultureInfo.InvariantCulture);
         var current = containers.FirstOrDefault(c => c.Id == job.ContainerId
             || (c.Labels.TryGetValue(ContainerLabels.Attempt, out var a) && a == attempt));
-        if (job.ContainerStartedAt is null)
+        var state = current is null ? null : (await docker.InspectContainerAsync(current.Id, ct)).State;
+        if (job.ContainerStartedAt is null || state?.Status == "created")
         {
-            // The container was never started: the job did not run, so it may run now.
+            // The container was never started (the node died before, or between marking it as
+            // starting and the start call): the job did not run, so it may run now.
             await RemoveAllAsync(containers, ct);
             var requeued = job.Attempt < options.Value.MaxAttempts && await writer.RequeueAsync(job, ct);
             if (!requeued)
@@ -91,7 +93,7 @@ public sealed partial class LeaseReaper(
             LogReconciled(logger, job.Id, formerNode, requeued ? "queued again (never started)" : "ERROR (too many attempts)");
             return;
         }
-        if (current is null)
+        if (current is null || state is null)
         {
             await writer.WriteAsync(job, JobOutcome.Failed(
                 $"The job was lost with its node {formerNode}: its container can no longer be found, so its outcome is unknown.",
@@ -99,7 +101,7 @@ public sealed partial class LeaseReaper(
             LogReconciled(logger, job.Id, formerNode, "ERROR (container gone)");
             return;
         }
-        var running = (await docker.InspectContainerAsync(current.Id, ct)).State.Running;
+        var running = state.Running;
         if (running)
         {
             await docker.KillContainerAsync(current.Id, "KILL", ct);

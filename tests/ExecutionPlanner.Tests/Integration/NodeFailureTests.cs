@@ -15,10 +15,12 @@ namespace ExecutionPlanner.Tests.Integration;
 /// </summary>
 [Category("PostgreSQL")]
 [Category("Docker")]
-[NonParallelizable] // Two extra server processes and 300 containers: it measures nothing if it shares the machine.
+// Alone: any other fixture's server on the shared test database would claim these processes' jobs.
+[NonParallelizable]
 public sealed class NodeFailureTests
 {
     const int Jobs = 300;
+    static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Test]
     public async Task Two_nodes_run_300_jobs_once_each_and_a_killed_node_leaves_no_job_stuck()
@@ -41,8 +43,7 @@ public sealed class NodeFailureTests
         var startsTask = ContainerStartsAsync(instance, stopEvents.Token);
         await using var doomed = await ServerProcess.StartAsync("node-a", Environment("node-a"));
         await using var survivor = await ServerProcess.StartAsync("node-b", Environment("node-b"));
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = survivor.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var client = Client(survivor, token);
 
         var ids = new List<string>();
         for (var i = 0; i < Jobs; i++)
@@ -84,6 +85,43 @@ public sealed class NodeFailureTests
                 "only the jobs running on node A when it died may be lost");
         });
         await ExecutionTests.WaitUntilAsync(async () => (await ContainersOfInstanceAsync(instance)).Count == 0, TimeSpan.FromSeconds(30));
+    }
+
+    [Test]
+    public async Task A_restarted_node_with_a_stable_name_settles_its_own_leftovers_at_once()
+    {
+        await ExecutionServer.RequireDockerAsync();
+        var token = $"tok-{Guid.NewGuid():N}";
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ExecutionPlanner"] = TestDatabase.ConnectionString,
+            [$"Auth__Tokens__{token}"] = $"restart-{token[4..12]}",
+            ["Execution__NodeId"] = $"stable-{token[4..12]}",
+            // Far longer than the test: only the start-up reconciliation can settle the job in time.
+            ["Execution__LeaseDuration"] = "00:10:00",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        string id;
+        await using (var first = await ServerProcess.StartAsync("restart-1", environment))
+        {
+            using var client = Client(first, token);
+            id = await client.CreateJobAsync(("cmd", "sleep"), ("cmd", "60"), ("PHASE", "RUN"));
+            await ExecutionTests.WaitUntilAsync(async () =>
+                await JobRows.CountAsync("SELECT count(*) FROM jobs WHERE id = $1 AND container_started_at IS NOT NULL", id) == 1, Deadline);
+            first.KillHard();
+        }
+        await using var second = await ServerProcess.StartAsync("restart-2", environment);
+        using var again = Client(second, token);
+        var job = await again.WaitForEndAsync(id, TimeSpan.FromSeconds(30));
+        Assert.That(PhaseOf(job), Is.EqualTo("ERROR"));
+        Assert.That(job.Element(Uws + "errorSummary")!.Value, Does.Contain("lost with its node"));
+    }
+
+    static HttpClient Client(ServerProcess server, string token)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = server.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     static async Task<long> CountAsync(string where)

@@ -72,8 +72,9 @@ public sealed class ServerProcess : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too slow to answer on a loaded machine: ask again.
             }
             Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), $"The server did not come up; see {LogPath}");
             await Task.Delay(100);
