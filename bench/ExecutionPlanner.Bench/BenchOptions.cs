@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ExecutionPlanner.Bench;
 
-/// <summary>Command line: [create|read|wait|dbceiling|all] [--duration 10] [--warmup 2] [--database name] [--keep] [--jobs 100000] [--waiters 1000] [--requests 2000].</summary>
+/// <summary>Command line: [create|read|wait|dbceiling|all|execution] [--duration 10] [--warmup 2] [--database name] [--keep] [--jobs 100000] [--waiters 1000] [--requests 2000].</summary>
 public sealed class BenchOptions
 {
     public HashSet<string> Scenarios { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -21,14 +21,28 @@ public sealed class BenchOptions
 
     public int Requests { get; private set; } = 2000;
 
+    /// <summary>execution: measured latency runs per method (after <see cref="WarmupRuns"/>).</summary>
+    public int LatencyRuns { get; private set; } = 20;
+
+    public int WarmupRuns { get; private set; } = 2;
+
+    /// <summary>execution: containers per throughput round.</summary>
+    public int Containers { get; private set; } = 40;
+
+    /// <summary>execution: the slot counts (and docker concurrencies) of the throughput rounds.</summary>
+    public int[] Slots { get; private set; } = [1, 2, 4];
+
     /// <summary>Npgsql pool of the server (PostgreSQL's default max_connections is 100).</summary>
     public int PoolSize { get; private set; } = 80;
 
     public static readonly string[] All = ["create", "dbceiling", "read", "wait"];
 
+    /// <summary>Scenarios that need more than PostgreSQL (dockerd and the job image); not part of "all".</summary>
+    public static readonly string[] Separate = ["execution"];
+
     public const string Usage =
-        "usage: ExecutionPlanner.Bench [create|dbceiling|read|wait|all]... [--duration s] [--warmup s] [--database name] [--keep] " +
-        "[--jobs n] [--waiters n] [--requests n] [--pool-size n]";
+        "usage: ExecutionPlanner.Bench [create|dbceiling|read|wait|all|execution]... [--duration s] [--warmup s] [--database name] [--keep] " +
+        "[--jobs n] [--waiters n] [--requests n] [--pool-size n] [--runs n] [--warmup-runs n] [--containers n] [--slots 1,2,4]";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -46,10 +60,14 @@ public sealed class BenchOptions
                 case "--waiters": o.Waiters = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--requests": o.Requests = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--pool-size": o.PoolSize = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--runs": o.LatencyRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--warmup-runs": o.WarmupRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--containers": o.Containers = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--slots": o.Slots = [.. Next().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))]; break;
                 case "all": o.Scenarios.UnionWith(All); break;
                 case "-h" or "--help": Console.WriteLine(Usage); Environment.Exit(0); break;
                 default:
-                    if (All.Contains(args[i], StringComparer.OrdinalIgnoreCase))
+                    if (All.Contains(args[i], StringComparer.OrdinalIgnoreCase) || Separate.Contains(args[i], StringComparer.OrdinalIgnoreCase))
                     {
                         o.Scenarios.Add(args[i]);
                         break;
@@ -69,4 +87,7 @@ public sealed class BenchOptions
     }
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
+
+    /// <summary>Whether any scenario that uses the shared HTTP server (execution-off) is chosen.</summary>
+    public bool RunsAnyOf(IEnumerable<string> scenarios) => scenarios.Any(Scenarios.Contains);
 }

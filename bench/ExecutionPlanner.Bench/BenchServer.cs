@@ -24,18 +24,27 @@ public sealed class BenchServer : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<BenchServer> StartAsync(string connectionString, int poolSize)
+    /// <summary>
+    /// Starts the server. Execution is off unless <paramref name="extra"/> turns it on (the HTTP scenarios
+    /// must not start containers); <paramref name="extra"/> overrides any of the settings.
+    /// </summary>
+    public static async Task<BenchServer> StartAsync(string connectionString, int poolSize, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var serverConnection = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = poolSize }.ConnectionString;
-        var app = ExecutionPlannerApp.Build(["--urls", "http://127.0.0.1:0"], b => b.Configuration.AddInMemoryCollection(
-            new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:ExecutionPlanner"] = serverConnection,
-                ["Auth:AllowAnonymous"] = "true",
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-                ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
-            }));
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:ExecutionPlanner"] = serverConnection,
+            ["Auth:AllowAnonymous"] = "true",
+            ["Execution:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        var app = ExecutionPlannerApp.Build(["--urls", "http://127.0.0.1:0"], b => b.Configuration.AddInMemoryCollection(settings));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new BenchServer(app, new Uri(address));

@@ -28,8 +28,9 @@ report.Machine("PostgreSQL", await db.ScalarAsync<string>("SHOW server_version")
 report.Machine("Server pool (Maximum Pool Size)", options.PoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
 report.Machine("Set-up", "server and load generator in one process, HTTP/1.1 over 127.0.0.1");
 
-await using (var server = await BenchServer.StartAsync(db.ConnectionString, options.PoolSize))
+if (options.RunsAnyOf(BenchOptions.All))
 {
+    await using var server = await BenchServer.StartAsync(db.ConnectionString, options.PoolSize);
     Console.Error.WriteLine($"server at {server.BaseAddress}");
     if (options.Runs("create"))
     {
@@ -47,6 +48,12 @@ await using (var server = await BenchServer.StartAsync(db.ConnectionString, opti
     {
         await WaitScenario.RunAsync(server, db, options, report);
     }
+}
+
+// Needs dockerd and the job image; starts its own servers (Execution:Enabled=true), one per slot count.
+if (options.Runs("execution"))
+{
+    await ExecutionScenario.RunAsync(db, options, report);
 }
 
 Console.WriteLine(report.ToMarkdown());

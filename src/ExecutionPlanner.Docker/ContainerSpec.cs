@@ -33,4 +33,12 @@ public sealed record ContainerSpec(string Image)
     public IReadOnlyList<string>? Volumes { get; init; }
 
     public ContainerHostConfig? HostConfig { get; init; }
+
+    /// <summary>
+    /// No networking at all (<c>Config.NetworkDisabled</c>): the runtime gives the container a fresh network
+    /// namespace with only loopback, and the engine sets up no network sandbox. Same isolation as
+    /// <c>NetworkMode=none</c>, but that mode makes the engine build (and later tear down) a sandbox of
+    /// its own, about 150 to 250 ms per container on the benchmark machine (docs/benchmarks-execution.md).
+    /// </summary>
+    public bool NetworkDisabled { get; init; }
 }

@@ -39,7 +39,8 @@ public sealed partial class DockerEngineClient
         var body = new ContainerCreateBody(
             spec.Image, spec.Cmd, spec.Entrypoint, spec.Env, spec.Labels, spec.User, spec.WorkingDir,
             spec.StopSignal, spec.StopTimeout,
-            spec.Volumes?.ToDictionary(v => v, _ => new object(), StringComparer.Ordinal), spec.HostConfig);
+            spec.Volumes?.ToDictionary(v => v, _ => new object(), StringComparer.Ordinal), spec.HostConfig,
+            spec.NetworkDisabled ? true : null);
         var wire = await SendJsonAsync<CreateResponseWire>(
             new DockerRequest(HttpMethod.Post, "/containers/create", "container create")
             {

@@ -14,7 +14,8 @@ internal sealed record ContainerCreateBody(
     string? StopSignal,
     int? StopTimeout,
     IReadOnlyDictionary<string, object>? Volumes,
-    ContainerHostConfig? HostConfig)
+    ContainerHostConfig? HostConfig,
+    bool? NetworkDisabled)
 {
     // Without a TTY the output is multiplexed, which is what lets us separate stdout from stderr.
     public bool Tty { get; }

@@ -22,6 +22,7 @@ public sealed class ContainerSpecFactory(IOptions<ExecutionOptions> execution, I
         var image = o.ImageOverrides.FirstOrDefault(i => new ImagePolicy([i.Image]).Allows(spec.Image));
         var cores = spec.Cores ?? Math.Min(o.DefaultCores, limits.MaxCores);
         var memory = spec.MemoryBytes ?? Math.Min(o.DefaultMemoryBytes, limits.MaxMemoryBytes);
+        var networkMode = image?.NetworkMode ?? "none";
         return new ContainerSpec(spec.Image)
         {
             Cmd = spec.Cmd.Count > 0 ? spec.Cmd : null,
@@ -36,13 +37,15 @@ public sealed class ContainerSpecFactory(IOptions<ExecutionOptions> execution, I
             User = image?.User ?? o.User,
             WorkingDir = "/uws",
             Volumes = [InputsPath, ResultsPath],
+            // No network: also say so in Config, so the engine skips its network sandbox (same isolation, less work).
+            NetworkDisabled = networkMode == "none",
             HostConfig = new ContainerHostConfig
             {
                 NanoCpus = (long)(cores * 1_000_000_000m),
                 Memory = memory,
                 MemorySwap = memory,
                 PidsLimit = o.PidsLimit,
-                NetworkMode = image?.NetworkMode ?? "none",
+                NetworkMode = networkMode,
                 CapDrop = ["ALL"],
                 SecurityOpt = ["no-new-privileges"],
                 ReadonlyRootfs = image?.ReadOnlyRootFilesystem ?? true,

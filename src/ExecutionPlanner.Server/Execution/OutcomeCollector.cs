@@ -33,21 +33,18 @@ public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<Executi
     public async Task<JobOutcome> CollectAsync(string containerId, ClaimedJob job, CollectReason why, string? lostNode, CancellationToken ct)
     {
         var o = options.Value;
-        var state = (await docker.InspectContainerAsync(containerId, ct)).State;
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
-        var logs = await docker.CopyLogsAsync(containerId, stdout, stderr,
+        // Three independent reads of a stopped container: issued together, not one after another
+        // (each is an engine round trip on the path from the container's exit to the job's end).
+        var inspecting = docker.InspectContainerAsync(containerId, ct);
+        var copyingLogs = docker.CopyLogsAsync(containerId, stdout, stderr,
             new ContainerLogsOptions { Limits = new LogByteLimits(o.MaxLogBytes, o.MaxLogBytes) }, ct);
-        var results = new List<JobFileEntity>();
-        string? resultsProblem = null;
-        try
-        {
-            results.AddRange(await ReadResultsAsync(containerId, job.Id, o.MaxResultBytes, ct));
-        }
-        catch (TarSizeLimitExceededException)
-        {
-            resultsProblem = $"The files in /uws/results exceed this service's limit of {MemoryQuantity.Format(o.MaxResultBytes)}; none were kept.";
-        }
+        var readingResults = ReadResultsOrProblemAsync(containerId, job.Id, o.MaxResultBytes, ct);
+        await Task.WhenAll(inspecting, copyingLogs, readingResults);
+        var state = (await inspecting).State;
+        var logs = await copyingLogs;
+        var (results, resultsProblem) = await readingResults;
         results.Add(Log(job.Id, "stdout", stdout));
         results.Add(Log(job.Id, "stderr", stderr));
         var stderrText = Encoding.UTF8.GetString(stderr.GetBuffer(), 0, (int)stderr.Length)
@@ -71,6 +68,19 @@ public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<Executi
             _ when resultsProblem is not null => new JobOutcome(ExecutionPhase.ERROR, resultsProblem, null, exit, results),
             _ => new JobOutcome(ExecutionPhase.COMPLETED, null, null, exit, results),
         };
+    }
+
+    async Task<(List<JobFileEntity> Files, string? Problem)> ReadResultsOrProblemAsync(
+        string containerId, string jobId, long maxBytes, CancellationToken ct)
+    {
+        try
+        {
+            return (await ReadResultsAsync(containerId, jobId, maxBytes, ct), null);
+        }
+        catch (TarSizeLimitExceededException)
+        {
+            return ([], $"The files in /uws/results exceed this service's limit of {MemoryQuantity.Format(maxBytes)}; none were kept.");
+        }
     }
 
     async Task<List<JobFileEntity>> ReadResultsAsync(string containerId, string jobId, long maxBytes, CancellationToken ct)
