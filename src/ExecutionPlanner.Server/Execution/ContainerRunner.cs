@@ -31,6 +31,9 @@ public sealed partial class ContainerRunner(
     {
         // 1. Claimed and committed: EXECUTING under our lease. Dies here -> the lease expires, the
         //    reaper sees container_started_at unset and queues the job again.
+        // executionDuration is wall-clock time from the claim (the job's startTime), so the time
+        // spent creating and starting the container counts against it too.
+        var deadline = job.ExecutionDuration > 0 ? clock.GetUtcNow() + TimeSpan.FromSeconds(job.ExecutionDuration) : (DateTimeOffset?)null;
         using var running = runningJobs.Add(job, nodeStopping);
         using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(running.Stopping);
         var watch = WatchForStopAsync(running, watchStop.Token);
@@ -69,7 +72,7 @@ public sealed partial class ContainerRunner(
             LogStarted(logger, job.Id, job.Attempt, containerId[..12]);
 
             // 5. Wait for the exit, bounded by executionDuration, an ABORT, a DELETE or a lost lease.
-            var why = await WaitAsync(containerId, running, job.ExecutionDuration);
+            var why = await WaitAsync(containerId, running, deadline);
             if (why is null)
             {
                 // Node stopping: leave the container; the lease runs out and the reaper (or this
@@ -154,10 +157,10 @@ public sealed partial class ContainerRunner(
     /// (leave the container) — and for a lost lease or a deleted job, kills it and returns a value
     /// that is not a <see cref="CollectReason"/> (nothing to collect: the job is not ours).
     /// </summary>
-    async Task<object?> WaitAsync(string containerId, RunningJob running, int executionDuration)
+    async Task<object?> WaitAsync(string containerId, RunningJob running, DateTimeOffset? deadline)
     {
-        using var overrun = executionDuration > 0
-            ? new CancellationTokenSource(TimeSpan.FromSeconds(executionDuration), clock)
+        using var overrun = deadline is { } d
+            ? new CancellationTokenSource(Max(d - clock.GetUtcNow(), TimeSpan.FromMilliseconds(1)), clock)
             : new CancellationTokenSource();
         using var either = CancellationTokenSource.CreateLinkedTokenSource(running.Stopping, overrun.Token);
         try
@@ -181,6 +184,8 @@ public sealed partial class ContainerRunner(
             };
         }
     }
+
+    static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     async Task KillAsync(string containerId)
     {

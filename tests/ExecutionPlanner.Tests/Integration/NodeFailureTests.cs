@@ -72,15 +72,17 @@ public sealed class NodeFailureTests
             {
                 var started = starts.GetValueOrDefault(id);
                 Assert.That(started, Is.LessThanOrEqualTo(1), $"job {id} was started {started} times");
-                if (phase == "COMPLETED")
-                {
-                    Assert.That(started, Is.EqualTo(1), $"completed job {id} has no start event");
-                }
-                else
+                if (phase != "COMPLETED")
                 {
                     Assert.That(summary, Does.Contain("lost with its node node-a"), $"job {id}: {summary}");
                 }
             }
+            // The engine drops events for a subscriber that reads too slowly (moby's publisher gives each
+            // subscriber 100 ms), so a missing start is not evidence; a double start that was reported is.
+            // Most completed jobs must show their start, or the event stream did not work at all.
+            var completed = phases.Where(p => p.Value.Phase == "COMPLETED").Select(p => p.Key).ToList();
+            Assert.That(completed.Count(id => starts.GetValueOrDefault(id) == 1), Is.GreaterThanOrEqualTo(completed.Count * 9 / 10),
+                "the engine's start events were not seen for most completed jobs");
             Assert.That(phases.Values.Count(p => p.Phase == "ERROR"), Is.LessThanOrEqualTo(2),
                 "only the jobs running on node A when it died may be lost");
         });
