@@ -21,11 +21,11 @@ public static class JobListEndpoints
     /// job and its files are durable and visible to every node.
     /// </summary>
     public static async Task<SeeOther> Create(
-        HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsSnapshot<JobsOptions> options,
+        HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsMonitor<JobsOptions> options,
         TimeProvider clock, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
-        var o = options.Value;
+        var o = options.CurrentValue;
         var form = await UwsRequestParameters.ReadAsync(request, o, ct);
         var run = form.One(JobControl.Phase) is { } phase
             ? phase.Trim().Equals("RUN", StringComparison.OrdinalIgnoreCase)
