@@ -39,6 +39,8 @@ public static class ExecutionPlannerServices
         services.AddSingleton<CallerResolver>();
         services.AddScoped<JobPhaseChanger>();
         services.AddSingleton<JobChangeHub>();
+        services.AddSingleton<JobCreationBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobCreationBatcher>());
         services.AddSingleton(_ => new WokenJobReader.ReaderDataSource(connectionString));
         services.AddSingleton<WokenJobReader>();
         services.AddHostedService(sp => sp.GetRequiredService<WokenJobReader>());

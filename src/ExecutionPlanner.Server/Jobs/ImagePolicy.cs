@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace ExecutionPlanner.Server.Jobs;
@@ -5,7 +6,16 @@ namespace ExecutionPlanner.Server.Jobs;
 /// <summary>The operator's allowed-image patterns ("executionplanner/*", "docker.io/library/python:3.*").</summary>
 public sealed partial class ImagePolicy
 {
+    // One policy per options instance: IOptionsMonitor hands out the same JobsOptions object until the
+    // configuration changes, so the Regexes are compiled once per configuration, not once per request.
+    // Weak keys let a replaced configuration's policy be collected with it.
+    static readonly ConditionalWeakTable<JobsOptions, ImagePolicy> PerOptions = new();
+
     readonly Regex[] allowed;
+
+    /// <summary>The policy of these options, built on first use.</summary>
+    public static ImagePolicy For(JobsOptions options) =>
+        PerOptions.GetValue(options, o => new ImagePolicy(o.EffectiveAllowedImages));
 
     public ImagePolicy(IEnumerable<string> patterns) =>
         allowed = patterns.Select(p => new Regex(

@@ -15,11 +15,11 @@ public static class JobEndpoints
     /// </summary>
     public static async Task<UwsXmlResult> Get(
         string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, JobChangeHub changes,
-        IOptionsSnapshot<JobsOptions> options, TimeProvider clock, WokenJobReader woken, CancellationToken ct)
+        IOptionsMonitor<JobsOptions> options, TimeProvider clock, WokenJobReader woken, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
         var query = UwsRequestParameters.FromQuery(request);
-        var wait = JobControl.ParseWait(query.ValuesOf("WAIT"), options.Value);
+        var wait = JobControl.ParseWait(query.ValuesOf("WAIT"), options.CurrentValue);
         var phaseFilter = query.One(JobControl.Phase) is { } p ? JobListFilter.ParsePhase(p) : (ExecutionPhase?)null;
 
         var job = await db.GetOwnedAsync(jobId, caller, ct);
@@ -92,11 +92,11 @@ public static class JobEndpoints
 
     /// <summary>POST to a job: ACTION=DELETE, for clients that cannot send DELETE (UWS §2.2.3.2).</summary>
     public static async Task<SeeOther> Post(
-        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsSnapshot<JobsOptions> options,
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsMonitor<JobsOptions> options,
         CancellationToken ct)
     {
         var caller = callers.Resolve(request);
-        var form = await UwsRequestParameters.ReadAsync(request, options.Value, ct);
+        var form = await UwsRequestParameters.ReadAsync(request, options.CurrentValue, ct);
         var action = form.One(JobControl.Action)
             ?? throw UwsRequestException.BadRequest("POST to a job takes ACTION=DELETE; parameters go to …/parameters.");
         if (!action.Trim().Equals("DELETE", StringComparison.OrdinalIgnoreCase))

@@ -16,16 +16,18 @@ public static class JobListEndpoints
     }
 
     /// <summary>
-    /// Creates a PENDING job (or QUEUED with PHASE=RUN) with its uploaded files, in one transaction:
-    /// if the process dies before the commit the client got no 303 and no job exists; after it, the
-    /// job and its files are durable and visible to every node.
+    /// Creates a PENDING job (or QUEUED with PHASE=RUN) with its uploaded files, in one transaction
+    /// (shared with concurrent creations, see <see cref="JobCreationBatcher"/>): if the process dies
+    /// before the commit the client got no 303 and no job exists; after it, the job and its files are
+    /// durable and visible to every node. Everything that can make the request a 4xx is checked here,
+    /// before the job is handed to the batcher.
     /// </summary>
     public static async Task<SeeOther> Create(
-        HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsSnapshot<JobsOptions> options,
+        HttpRequest request, JobCreationBatcher batcher, CallerResolver callers, IOptionsMonitor<JobsOptions> options,
         TimeProvider clock, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
-        var o = options.Value;
+        var o = options.CurrentValue;
         var form = await UwsRequestParameters.ReadAsync(request, o, ct);
         var run = form.One(JobControl.Phase) is { } phase
             ? phase.Trim().Equals("RUN", StringComparison.OrdinalIgnoreCase)
@@ -54,9 +56,7 @@ public static class JobListEndpoints
                 : now + o.DefaultLifetime,
             Parameters = parameters,
         };
-        db.Jobs.Add(job);
-        db.JobFiles.AddRange(inputs.Select(i => i.ToEntity(job.Id)));
-        await db.SaveChangesAsync(ct);
+        await batcher.CreateAsync(job, inputs);
         return new SeeOther(JobLinks.Job(request, job.Id));
     }
 }

@@ -50,7 +50,7 @@ public static partial class JobParameterContract
         {
             throw UwsRequestException.BadRequest($"'{image}' is not a Docker image reference.");
         }
-        if (!new ImagePolicy(options.EffectiveAllowedImages).Allows(image))
+        if (!ImagePolicy.For(options).Allows(image))
         {
             throw UwsRequestException.BadRequest(
                 $"The image '{image}' is not allowed here; allowed: {string.Join(", ", options.EffectiveAllowedImages)}.");

@@ -33,10 +33,10 @@ public static class JobParameterEndpoints
     /// transaction, so a concurrent RUN sees either the old or the new parameters, never a mix.
     /// </summary>
     public static async Task<SeeOther> Post(
-        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsSnapshot<JobsOptions> options, CancellationToken ct)
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsMonitor<JobsOptions> options, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
-        var form = await UwsRequestParameters.ReadAsync(request, options.Value, ct);
+        var form = await UwsRequestParameters.ReadAsync(request, options.CurrentValue, ct);
         if (form.Pairs.FirstOrDefault(p => JobControl.Names.Contains(p.Key)) is { Key: not null } control)
         {
             throw UwsRequestException.BadRequest($"{control.Key.ToUpperInvariant()} is not a job parameter; send it to its own resource.");
@@ -58,7 +58,7 @@ public static class JobParameterEndpoints
         var replaced = given.Select(p => p.Name).ToHashSet();
         var merged = job.Parameters.Where(p => !replaced.Contains(p.Name)).Concat(given).ToList();
         var inputNames = await db.JobFiles.Where(f => f.JobId == jobId && f.Kind == JobFileKind.Input).Select(f => f.Name).ToListAsync(ct);
-        JobParameterContract.Validate(merged, inputNames.Union(inputs.Select(i => i.Name)), options.Value);
+        JobParameterContract.Validate(merged, inputNames.Union(inputs.Select(i => i.Name)), options.CurrentValue);
 
         job.Parameters = merged;
         var newNames = inputs.Select(i => i.Name).ToList();

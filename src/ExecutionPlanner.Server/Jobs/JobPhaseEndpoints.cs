@@ -19,10 +19,10 @@ public static class JobPhaseEndpoints
     /// </summary>
     public static async Task<SeeOther> Post(
         string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, JobPhaseChanger phases,
-        IOptionsSnapshot<JobsOptions> options, CancellationToken ct)
+        IOptionsMonitor<JobsOptions> options, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
-        var form = await UwsRequestParameters.ReadAsync(request, options.Value, ct);
+        var form = await UwsRequestParameters.ReadAsync(request, options.CurrentValue, ct);
         var command = form.One(JobControl.Phase)?.Trim().ToUpperInvariant()
             ?? throw UwsRequestException.BadRequest("PHASE is required: RUN or ABORT.");
         var job = await db.GetOwnedAsync(jobId, caller, ct);

@@ -16,13 +16,13 @@ public static class JobValueEndpoints
 
     /// <summary>EXECUTIONDURATION may change only while the job is PENDING: a queued or running job keeps the limit it was committed with.</summary>
     public static async Task<SeeOther> PostExecutionDuration(
-        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsSnapshot<JobsOptions> options, CancellationToken ct)
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsMonitor<JobsOptions> options, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
-        var form = await UwsRequestParameters.ReadAsync(request, options.Value, ct);
+        var form = await UwsRequestParameters.ReadAsync(request, options.CurrentValue, ct);
         var value = form.One(JobControl.ExecutionDuration)
             ?? throw UwsRequestException.BadRequest("EXECUTIONDURATION is required: a whole number of seconds (0 = as long as allowed).");
-        var seconds = JobControl.ParseExecutionDuration(value, options.Value);
+        var seconds = JobControl.ParseExecutionDuration(value, options.CurrentValue);
         var updated = await db.OwnedBy(caller)
             .Where(j => j.Id == jobId && j.Phase == ExecutionPhase.PENDING)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.ExecutionDuration, seconds), ct);
@@ -39,14 +39,14 @@ public static class JobValueEndpoints
 
     /// <summary>DESTRUCTION may change in any phase, within creation + Jobs:MaxLifetime.</summary>
     public static async Task<SeeOther> PostDestruction(
-        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsSnapshot<JobsOptions> options, CancellationToken ct)
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsMonitor<JobsOptions> options, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
-        var form = await UwsRequestParameters.ReadAsync(request, options.Value, ct);
+        var form = await UwsRequestParameters.ReadAsync(request, options.CurrentValue, ct);
         var value = form.One(JobControl.Destruction)
             ?? throw UwsRequestException.BadRequest("DESTRUCTION is required: an ISO 8601 instant such as 2026-01-31T12:00:00Z.");
         var job = await db.GetOwnedAsync(jobId, caller, ct);
-        var destruction = JobControl.ParseDestruction(value, job.CreationTime, options.Value);
+        var destruction = JobControl.ParseDestruction(value, job.CreationTime, options.CurrentValue);
         if (await db.OwnedBy(caller).Where(j => j.Id == jobId)
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.Destruction, destruction), ct) == 0)
         {

@@ -21,6 +21,9 @@ public sealed class UwsDbContext(DbContextOptions<UwsDbContext> options) : DbCon
         options.UseNpgsql(dataSource)
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
 
+    /// <summary>The jsonb text of a parameter list; raw writers (<see cref="NewJobRows"/>) use it too, so both spell rows alike.</summary>
+    public static string SerializeParameters(List<JobParameter> parameters) => JsonSerializer.Serialize(parameters, JsonSerializerOptions.Default);
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<JobEntity>(job =>
@@ -31,7 +34,7 @@ public sealed class UwsDbContext(DbContextOptions<UwsDbContext> options) : DbCon
             job.Property(j => j.Parameters)
                 .HasColumnType("jsonb")
                 .HasConversion(
-                    v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                    v => SerializeParameters(v),
                     v => JsonSerializer.Deserialize<List<JobParameter>>(v, JsonSerializerOptions.Default) ?? new List<JobParameter>(),
                     new ValueComparer<List<JobParameter>>(
                         (a, b) => a!.SequenceEqual(b!),
