@@ -15,7 +15,7 @@ namespace ExecutionPlanner.Tests.Integration;
 /// </summary>
 [Category("PostgreSQL")]
 [Category("Docker")]
-// Alone: any other fixture's server on the shared test database would claim these processes' jobs.
+// Alone: two extra server processes and 300 containers, and it measures time; each test has a private database.
 [NonParallelizable]
 public sealed class NodeFailureTests
 {
@@ -28,9 +28,10 @@ public sealed class NodeFailureTests
         await ExecutionServer.RequireDockerAsync();
         var token = $"tok-{Guid.NewGuid():N}";
         var instance = $"node-failure-{Guid.NewGuid():N}";
+        var database = await TestDatabase.CreatePrivateAsync();
         Dictionary<string, string> Environment(string node) => new()
         {
-            ["ConnectionStrings__ExecutionPlanner"] = TestDatabase.ConnectionString,
+            ["ConnectionStrings__ExecutionPlanner"] = database,
             [$"Auth__Tokens__{token}"] = "node-failure-owner",
             ["Execution__NodeId"] = node,
             ["Execution__Instance"] = instance,
@@ -53,14 +54,14 @@ public sealed class NodeFailureTests
         }
 
         // Kill node A while it is running jobs (both slots busy), a third of the way through.
-        await ExecutionTests.WaitUntilAsync(async () => await CountAsync("phase = 'COMPLETED'") >= Jobs / 3, TimeSpan.FromMinutes(3));
-        await ExecutionTests.WaitUntilAsync(async () => await CountAsync("phase = 'EXECUTING' AND lease_owner = 'node-a' AND container_started_at IS NOT NULL") > 0,
+        await ExecutionTests.WaitUntilAsync(async () => await CountAsync(database, "phase = 'COMPLETED'") >= Jobs / 3, TimeSpan.FromMinutes(3));
+        await ExecutionTests.WaitUntilAsync(async () => await CountAsync(database, "phase = 'EXECUTING' AND lease_owner = 'node-a' AND container_started_at IS NOT NULL") > 0,
             TimeSpan.FromSeconds(30));
         doomed.KillHard();
 
-        await ExecutionTests.WaitUntilAsync(async () => await CountAsync("phase IN ('QUEUED','EXECUTING','PENDING')") == 0,
+        await ExecutionTests.WaitUntilAsync(async () => await CountAsync(database, "phase IN ('QUEUED','EXECUTING','PENDING')") == 0,
             TimeSpan.FromMinutes(5));
-        var phases = await PhasesAsync();
+        var phases = await PhasesAsync(database);
         await stopEvents.CancelAsync();
         var starts = await startsTask;
 
@@ -94,9 +95,10 @@ public sealed class NodeFailureTests
     {
         await ExecutionServer.RequireDockerAsync();
         var token = $"tok-{Guid.NewGuid():N}";
+        var database = await TestDatabase.CreatePrivateAsync();
         var environment = new Dictionary<string, string>
         {
-            ["ConnectionStrings__ExecutionPlanner"] = TestDatabase.ConnectionString,
+            ["ConnectionStrings__ExecutionPlanner"] = database,
             [$"Auth__Tokens__{token}"] = $"restart-{token[4..12]}",
             ["Execution__NodeId"] = $"stable-{token[4..12]}",
             // Far longer than the test: only the start-up reconciliation can settle the job in time.
@@ -109,7 +111,7 @@ public sealed class NodeFailureTests
             using var client = Client(first, token);
             id = await client.CreateJobAsync(("cmd", "sleep"), ("cmd", "60"), ("PHASE", "RUN"));
             await ExecutionTests.WaitUntilAsync(async () =>
-                await JobRows.CountAsync("SELECT count(*) FROM jobs WHERE id = $1 AND container_started_at IS NOT NULL", id) == 1, Deadline);
+                await JobRows.CountOnAsync(database, "SELECT count(*) FROM jobs WHERE id = $1 AND container_started_at IS NOT NULL", id) == 1, Deadline);
             first.KillHard();
         }
         await using var second = await ServerProcess.StartAsync("restart-2", environment);
@@ -126,17 +128,17 @@ public sealed class NodeFailureTests
         return client;
     }
 
-    static async Task<long> CountAsync(string where)
+    static async Task<long> CountAsync(string database, string where)
     {
-        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"SELECT count(*) FROM jobs WHERE owner_id = 'node-failure-owner' AND {where}", connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    static async Task<Dictionary<string, (string Phase, string? Summary)>> PhasesAsync()
+    static async Task<Dictionary<string, (string Phase, string? Summary)>> PhasesAsync(string database)
     {
-        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT id, phase, error_summary FROM jobs WHERE owner_id = 'node-failure-owner'", connection);
         await using var reader = await command.ExecuteReaderAsync();

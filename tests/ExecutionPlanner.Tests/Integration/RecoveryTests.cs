@@ -31,7 +31,7 @@ public sealed class RecoveryTests : ServerFixture
         var job = await client.WaitForEndAsync(id, Deadline);
         Assert.That(PhaseOf(job), Is.EqualTo("COMPLETED"), job.ToString());
         Assert.That((await client.GetTextAsync($"/jobs/{id}/results/stdout")).Body, Is.EqualTo("second chance\n"));
-        Assert.That(await JobRows.CountAsync("SELECT attempt FROM jobs WHERE id = $1", id), Is.EqualTo(2));
+        Assert.That(await JobRows.CountOnAsync(Server.ConnectionString, "SELECT attempt FROM jobs WHERE id = $1", id), Is.EqualTo(2));
     }
 
     [Test]
@@ -47,7 +47,7 @@ public sealed class RecoveryTests : ServerFixture
         var job = await client.WaitForEndAsync(id, Deadline);
         Assert.That(PhaseOf(job), Is.EqualTo("COMPLETED"), job.ToString());
         Assert.That((await client.GetTextAsync($"/jobs/{id}/results/stdout")).Body, Is.EqualTo("ran once\n"));
-        Assert.That(await JobRows.CountAsync("SELECT attempt FROM jobs WHERE id = $1", id), Is.EqualTo(2));
+        Assert.That(await JobRows.CountOnAsync(Server.ConnectionString, "SELECT attempt FROM jobs WHERE id = $1", id), Is.EqualTo(2));
     }
 
     [Test]
@@ -86,16 +86,16 @@ public sealed class RecoveryTests : ServerFixture
     /// The node is alive and holds the job (as a runner does before it creates the container), so the
     /// reaper's orphan sweep leaves the container being made alone.
     /// </summary>
-    static Task<int> PretendLiveNodeHoldsAsync(string jobId) =>
-        JobRows.ExecuteAsync("""
+    Task<int> PretendLiveNodeHoldsAsync(string jobId) =>
+        JobRows.ExecuteOnAsync(Server.ConnectionString, """
             UPDATE jobs SET phase = 'EXECUTING', attempt = 1, lease_token = gen_random_uuid(), lease_owner = 'dead-node',
                    lease_expires_at = now() + interval '1 hour', start_time = now()
              WHERE id = $1
             """, jobId);
 
     /// <summary>What a node leaves behind when it dies holding the job: EXECUTING under an expired lease.</summary>
-    static Task<int> PretendDeadNodeHeldAsync(string jobId, string? containerId, bool started) =>
-        JobRows.ExecuteAsync("""
+    Task<int> PretendDeadNodeHeldAsync(string jobId, string? containerId, bool started) =>
+        JobRows.ExecuteOnAsync(Server.ConnectionString, """
             UPDATE jobs SET phase = 'EXECUTING', attempt = 1, lease_token = gen_random_uuid(), lease_owner = 'dead-node',
                    lease_expires_at = now() - interval '1 minute', start_time = now(), container_id = $2,
                    container_started_at = CASE WHEN $3 THEN now() END

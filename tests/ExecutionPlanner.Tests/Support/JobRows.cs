@@ -8,9 +8,14 @@ namespace ExecutionPlanner.Tests.Support;
 /// </summary>
 public static class JobRows
 {
-    public static async Task<int> ExecuteAsync(string sql, params object[] values)
+    public static Task<int> ExecuteAsync(string sql, params object[] values) => ExecuteOnAsync(TestDatabase.ConnectionString, sql, values);
+
+    public static Task<long> CountAsync(string sql, params object[] values) => CountOnAsync(TestDatabase.ConnectionString, sql, values);
+
+    /// <summary>On a given database (an execution fixture's private one).</summary>
+    public static async Task<int> ExecuteOnAsync(string connectionString, string sql, params object[] values)
     {
-        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var value in values)
@@ -20,9 +25,9 @@ public static class JobRows
         return await command.ExecuteNonQueryAsync();
     }
 
-    public static async Task<long> CountAsync(string sql, params object[] values)
+    public static async Task<long> CountOnAsync(string connectionString, string sql, params object[] values)
     {
-        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var value in values)

@@ -1,23 +1,30 @@
+using System.Collections.Concurrent;
 using Npgsql;
 
 namespace ExecutionPlanner.Tests.Support;
 
 /// <summary>
-/// A fresh PostgreSQL database for one test run, dropped at the end. The server is the one
-/// deploy/run-tests.sh started; EP_TEST_POSTGRES names it (an admin connection string), defaulting
+/// Fresh PostgreSQL databases for one test run, all dropped at the end: the shared one most fixtures
+/// use, and private ones for fixtures whose servers run jobs (a dispatcher claims every QUEUED job in
+/// its database, so it must not share one with fixtures that set phases by hand). The server is the
+/// one deploy/run-tests.sh started; EP_TEST_POSTGRES names it (an admin connection string), defaulting
 /// to the local unix socket as the current OS user.
 /// </summary>
 public static class TestDatabase
 {
-    static string? connectionString;
+    static readonly ConcurrentBag<string> Created = [];
+    static string? shared;
 
-    public static string ConnectionString => connectionString ?? throw new InvalidOperationException("The test database was not created.");
+    public static string ConnectionString => shared ?? throw new InvalidOperationException("The test database was not created.");
 
     static string AdminConnectionString =>
         Environment.GetEnvironmentVariable("EP_TEST_POSTGRES")
         ?? $"Host=/var/run/postgresql;Database=postgres;Username={Environment.UserName}";
 
-    public static async Task CreateAsync()
+    public static async Task CreateAsync() => shared = await CreatePrivateAsync();
+
+    /// <summary>A new empty database (the server migrates it at start-up); dropped with the others.</summary>
+    public static async Task<string> CreatePrivateAsync()
     {
         var name = $"ep_test_{Guid.NewGuid():N}"[..24];
         try
@@ -31,21 +38,20 @@ public static class TestDatabase
         {
             RequiredServices.Missing($"PostgreSQL ({ex.Message})");
         }
-        connectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+        Created.Add(name);
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
     }
 
     public static async Task DropAsync()
     {
-        if (connectionString is null)
-        {
-            return;
-        }
-        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
         NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(AdminConnectionString);
         await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
-        connectionString = null;
+        while (Created.TryTake(out var name))
+        {
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+        shared = null;
     }
 }

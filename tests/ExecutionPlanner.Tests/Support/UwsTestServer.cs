@@ -32,6 +32,9 @@ public sealed class UwsTestServer : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
+    /// <summary>The database this server uses (the shared test database unless the settings named another).</summary>
+    public string ConnectionString => app.Configuration.GetConnectionString("ExecutionPlanner")!;
+
     public static async Task<UwsTestServer> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         // Owners unique to this server instance: the database is shared by every server of the run.
