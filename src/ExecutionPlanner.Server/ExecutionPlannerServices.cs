@@ -60,6 +60,8 @@ public static class ExecutionPlannerServices
         services.AddSingleton<OutcomeCollector>();
         services.AddSingleton<OutcomeWriter>();
         services.AddSingleton<ContainerRunner>();
+        services.AddSingleton<ContainerRemover>();
+        services.AddHostedService(sp => sp.GetRequiredService<ContainerRemover>());
         services.AddSingleton<LeaseReaper>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaseReaper>());
         services.AddSingleton<LeaseHeartbeat>();

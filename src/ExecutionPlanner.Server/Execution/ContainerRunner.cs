@@ -18,6 +18,7 @@ public sealed partial class ContainerRunner(
     ContainerSpecFactory specs,
     OutcomeCollector collector,
     OutcomeWriter writer,
+    ContainerRemover remover,
     ExecutionNode node,
     IServiceScopeFactory scopes,
     IOptionsMonitor<JobsOptions> jobsOptions,
@@ -104,11 +105,11 @@ public sealed partial class ContainerRunner(
         {
             await watchStop.CancelAsync();
             await watch;
-            // 7. Remove the container and its volumes. Dies before -> the reaper's orphan sweep
-            //    removes containers whose job is no longer EXECUTING.
+            // 7. Hand the container to the remover (off this slot's path). Dies before it is removed ->
+            //    the reaper's orphan sweep removes containers whose job is no longer EXECUTING.
             if (containerId is not null)
             {
-                await RemoveQuietlyAsync(containerId);
+                remover.Remove(containerId);
             }
             runningJobs.Remove(running);
         }
@@ -253,22 +254,6 @@ public sealed partial class ContainerRunner(
         }
     }
 
-    async Task RemoveQuietlyAsync(string containerId)
-    {
-        try
-        {
-            await docker.RemoveContainerAsync(containerId, force: true, removeVolumes: true, CancellationToken.None);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            // Already gone (the orphan sweep of another node got there first).
-        }
-        catch (DockerEngineException ex)
-        {
-            LogRemoveFailed(logger, containerId, ex);
-        }
-    }
-
     [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} started in container {ContainerId}")]
     static partial void LogStarted(ILogger logger, string jobId, int attempt, string containerId);
 
@@ -280,9 +265,6 @@ public sealed partial class ContainerRunner(
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Job {JobId}: the Docker engine failed")]
     static partial void LogEngineFailed(ILogger logger, string jobId, Exception ex);
-
-    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Could not remove container {ContainerId}; the orphan sweep will")]
-    static partial void LogRemoveFailed(ILogger logger, string containerId, Exception ex);
 
     [LoggerMessage(EventId = 1406, Level = LogLevel.Warning, Message = "Job {JobId}: watching for ABORT failed; the heartbeat still fences the run")]
     static partial void LogWatchFailed(ILogger logger, string jobId, Exception ex);
