@@ -1,5 +1,7 @@
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Planner;
+using ExecutionPlanner.Server.Vosi;
 
 namespace ExecutionPlanner.Server;
 
@@ -14,6 +16,8 @@ public static class ExecutionPlannerApp
         var app = builder.Build();
         app.MapJobs();
         app.MapHealth();
+        app.MapPlanner();
+        app.MapVosi();
         return app;
     }
 }

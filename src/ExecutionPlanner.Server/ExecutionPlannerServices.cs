@@ -4,6 +4,7 @@ using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;
+using ExecutionPlanner.Server.Planner;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -61,6 +62,8 @@ public static class ExecutionPlannerServices
         services.AddHostedService(sp => sp.GetRequiredService<LeaseHeartbeat>());
         services.AddSingleton<JobDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
+
+        services.AddPlanner();
 
         services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [HealthApi.LiveTag])
