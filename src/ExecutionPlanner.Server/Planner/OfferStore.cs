@@ -139,11 +139,14 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerStore ledger)
         {
             offers.Add(new Offer(r.GetString(0), r.GetString(1), r.GetString(2), Enum.Parse<OfferPhase>(r.GetString(3)),
                 r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<DateTimeOffset>(6),
-                r.GetFieldValue<DateTimeOffset>(7), r.GetInt32(8), r.GetDecimal(9), r.GetInt64(10),
+                r.GetFieldValue<DateTimeOffset>(7), r.GetInt32(8), Normalise(r.GetDecimal(9)), r.GetInt64(10),
                 r.IsDBNull(11) ? null : r.GetInt64(11), r.IsDBNull(12) ? null : r.GetString(12)));
         }
         return offers;
     }
+
+    /// <summary>numeric(12,3) reads back as 2.000; clients and the cores parameter want 2.</summary>
+    static decimal Normalise(decimal value) => value / 1.000000000000000000000000000000000m;
 
     /// <summary>OFFERED -> REJECTED while the offer is open; false if it was not open.</summary>
     public async Task<bool> TryRejectAsync(string id, string ownerId, DateTimeOffset now, CancellationToken ct)
