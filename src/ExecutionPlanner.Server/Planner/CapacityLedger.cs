@@ -27,36 +27,42 @@ public sealed class CapacityLedger
     public CapacityLedger(Capacity capacity, IReadOnlyCollection<Booking> bookings)
     {
         this.capacity = capacity;
-        var deltas = new SortedDictionary<long, (decimal Cores, long Memory)>();
+        // Every start and end as a (time, change) event, sorted by time; equal times fold into one step.
+        var eventTimes = new long[bookings.Count * 2];
+        var events = new (decimal Cores, long Memory)[bookings.Count * 2];
+        var count = 0;
         foreach (var b in bookings)
         {
             if (b.End <= b.Start)
             {
                 continue;
             }
-            Add(deltas, b.Start.UtcTicks, b.Cores, b.MemoryBytes);
-            Add(deltas, b.End.UtcTicks, -b.Cores, -b.MemoryBytes);
+            eventTimes[count] = b.Start.UtcTicks;
+            events[count++] = (b.Cores, b.MemoryBytes);
+            eventTimes[count] = b.End.UtcTicks;
+            events[count++] = (-b.Cores, -b.MemoryBytes);
         }
-        times = new long[deltas.Count + 1];
-        cores = new decimal[deltas.Count + 1];
-        memory = new long[deltas.Count + 1];
-        times[0] = long.MinValue;
-        var i = 1;
-        foreach (var (t, d) in deltas)
+        Array.Sort(eventTimes, events, 0, count);
+        var steps = new List<long>(count + 1) { long.MinValue };
+        var coreSteps = new List<decimal>(count + 1) { 0m };
+        var memorySteps = new List<long>(count + 1) { 0L };
+        for (var i = 0; i < count; i++)
         {
-            times[i] = t;
-            cores[i] = cores[i - 1] + d.Cores;
-            memory[i] = memory[i - 1] + d.Memory;
-            i++;
+            if (eventTimes[i] != steps[^1])
+            {
+                steps.Add(eventTimes[i]);
+                coreSteps.Add(coreSteps[^1]);
+                memorySteps.Add(memorySteps[^1]);
+            }
+            coreSteps[^1] += events[i].Cores;
+            memorySteps[^1] += events[i].Memory;
         }
+        times = [.. steps];
+        cores = [.. coreSteps];
+        memory = [.. memorySteps];
     }
 
     public Capacity Capacity => capacity;
-
-    static void Add(SortedDictionary<long, (decimal, long)> deltas, long t, decimal c, long m)
-    {
-        deltas[t] = deltas.TryGetValue(t, out var d) ? (d.Item1 + c, d.Item2 + m) : (c, m);
-    }
 
     /// <summary>Every candidate start in [earliest, latest], earliest first, with what is free for the whole duration.</summary>
     public IEnumerable<Slot> Slots(DateTimeOffset earliest, DateTimeOffset latest, TimeSpan duration)
