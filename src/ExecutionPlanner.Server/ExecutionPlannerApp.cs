@@ -1,5 +1,7 @@
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Planner;
+using ExecutionPlanner.Server.Vosi;
 
 namespace ExecutionPlanner.Server;
 
@@ -15,6 +17,8 @@ public static class ExecutionPlannerApp
         app.UseStatusCodePages(PlainText.StatusMessage);
         app.MapJobs();
         app.MapHealth();
+        app.MapPlanner();
+        app.MapVosi();
         return app;
     }
 }

@@ -4,6 +4,7 @@ using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;
+using ExecutionPlanner.Server.Planner;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -68,6 +69,8 @@ public static class ExecutionPlannerServices
         services.AddHostedService(sp => sp.GetRequiredService<LeaseHeartbeat>());
         services.AddSingleton<JobDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
+
+        services.AddPlanner();
 
         var health = services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [HealthApi.LiveTag])

@@ -1,0 +1,189 @@
+using System.Text.Json;
+using ExecutionPlanner.Server.Jobs;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ExecutionPlanner.Server.Planner;
+
+/// <summary>
+/// Offer sets and offers in PostgreSQL (raw SQL; the tables are the planner's own). Booking is
+/// serialised across every node by a transaction-scoped advisory lock: read the ledger, plan, insert
+/// the offers, commit. If the process dies before the commit nothing was offered; after it, the offers
+/// are charged in every node's ledger until they expire.
+/// </summary>
+public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerStore ledger)
+{
+    /// <summary>Advisory lock key of the capacity ledger ("EPLEDGER").</summary>
+    const long LedgerLock = 0x45504C4544474552;
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    const string OfferColumns =
+        "id, offer_set_id, owner_id, phase, created, expires, start_time, start_latest, duration_seconds, cores, memory_bytes, storage_bytes, job_id";
+
+    /// <summary>Stores a NO answer (no ledger needed).</summary>
+    public async Task<OfferSet> StoreNoAsync(string ownerId, TaskRequest task, IReadOnlyList<Reason> reasons, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var set = new OfferSet(JobIds.New(), ownerId, now, now, reasons, Stored(task), []);
+        await InsertSetAsync(connection, null, set, ct);
+        return set;
+    }
+
+    /// <summary>Plans against the ledger as it is now, under the ledger lock, and stores the answer.</summary>
+    public async Task<OfferSet> BookAsync(
+        string ownerId, TaskRequest task, Capacity platform, DateTimeOffset now, DateTimeOffset until,
+        DateTimeOffset expires, Func<CapacityLedger, Plan> plan, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, tx))
+        {
+            lockCommand.Parameters.AddWithValue("key", LedgerLock);
+            await lockCommand.ExecuteNonQueryAsync(ct);
+        }
+        var bookings = await ledger.LoadAsync(connection, tx, now, until, ct);
+        var result = plan(new CapacityLedger(platform, bookings));
+        var setId = JobIds.New();
+        var offers = result.Offers.Select(o => new Offer(
+            JobIds.New(), setId, ownerId, OfferPhase.OFFERED, now, expires, o.Start, o.StartLatest,
+            (int)o.Duration.TotalSeconds, o.Cores, o.MemoryBytes, o.StorageBytes, null)).ToList();
+        var set = new OfferSet(setId, ownerId, now, offers.Count > 0 ? expires : now, result.Reasons, Stored(task), offers);
+        await InsertSetAsync(connection, tx, set, ct);
+        await tx.CommitAsync(ct);
+        return set;
+    }
+
+    /// <summary>Credentials are never stored.</summary>
+    static TaskRequest Stored(TaskRequest task) => task with { Authentication = [] };
+
+    static async Task InsertSetAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, OfferSet set, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, tx);
+        var insertSet = new NpgsqlBatchCommand(
+            "INSERT INTO offer_sets (id, owner_id, created, expires, reasons, task) VALUES ($1, $2, $3, $4, $5, $6)");
+        insertSet.Parameters.Add(new NpgsqlParameter { Value = set.Id });
+        insertSet.Parameters.Add(new NpgsqlParameter { Value = set.OwnerId });
+        insertSet.Parameters.Add(new NpgsqlParameter { Value = set.Created });
+        insertSet.Parameters.Add(new NpgsqlParameter { Value = set.Expires });
+        insertSet.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(set.Reasons, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        insertSet.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(set.Task, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        batch.BatchCommands.Add(insertSet);
+        var ordinal = 0;
+        foreach (var o in set.Offers)
+        {
+            var insert = new NpgsqlBatchCommand(
+                $"INSERT INTO offers ({OfferColumns}, ordinal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
+            var ps = insert.Parameters;
+            ps.Add(new NpgsqlParameter<string> { TypedValue = o.Id });
+            ps.Add(new NpgsqlParameter<string> { TypedValue = o.OfferSetId });
+            ps.Add(new NpgsqlParameter<string> { TypedValue = o.OwnerId });
+            ps.Add(new NpgsqlParameter<string> { TypedValue = o.Phase.ToString() });
+            ps.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = o.Created });
+            ps.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = o.Expires });
+            ps.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = o.Start });
+            ps.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = o.StartLatest });
+            ps.Add(new NpgsqlParameter<int> { TypedValue = o.DurationSeconds });
+            ps.Add(new NpgsqlParameter<decimal> { TypedValue = o.Cores });
+            ps.Add(new NpgsqlParameter<long> { TypedValue = o.MemoryBytes });
+            ps.Add(new NpgsqlParameter { Value = (object?)o.StorageBytes ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+            ps.Add(new NpgsqlParameter { Value = (object?)o.JobId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            ps.Add(new NpgsqlParameter<int> { TypedValue = ordinal++ });
+            batch.BatchCommands.Add(insert);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<OfferSet?> GetSetAsync(string id, string ownerId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT created, expires, reasons::text, task::text FROM offer_sets WHERE id = @id AND owner_id = @owner", connection);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("owner", ownerId);
+        OfferSet set;
+        await using (var r = await command.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct))
+            {
+                return null;
+            }
+            set = new OfferSet(id, ownerId, r.GetFieldValue<DateTimeOffset>(0), r.GetFieldValue<DateTimeOffset>(1),
+                JsonSerializer.Deserialize<List<Reason>>(r.GetString(2), Json) ?? [],
+                JsonSerializer.Deserialize<TaskRequest>(r.GetString(3), Json)!, []);
+        }
+        await using var offers = new NpgsqlCommand($"SELECT {OfferColumns} FROM offers WHERE offer_set_id = @id ORDER BY ordinal", connection);
+        offers.Parameters.AddWithValue("id", id);
+        return set with { Offers = await ReadOffersAsync(offers, ct) };
+    }
+
+    public async Task<Offer?> GetOfferAsync(string id, string ownerId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await GetOfferAsync(connection, null, id, ownerId, ct);
+    }
+
+    internal static async Task<Offer?> GetOfferAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string id, string ownerId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"SELECT {OfferColumns} FROM offers WHERE id = @id AND owner_id = @owner", connection, tx);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("owner", ownerId);
+        return (await ReadOffersAsync(command, ct)).FirstOrDefault();
+    }
+
+    internal static async Task<List<Offer>> ReadOffersAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        var offers = new List<Offer>();
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            offers.Add(new Offer(r.GetString(0), r.GetString(1), r.GetString(2), Enum.Parse<OfferPhase>(r.GetString(3)),
+                r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<DateTimeOffset>(6),
+                r.GetFieldValue<DateTimeOffset>(7), r.GetInt32(8), Normalise(r.GetDecimal(9)), r.GetInt64(10),
+                r.IsDBNull(11) ? null : r.GetInt64(11), r.IsDBNull(12) ? null : r.GetString(12)));
+        }
+        return offers;
+    }
+
+    /// <summary>numeric(12,3) reads back as 2.000; clients and the cores parameter want 2.</summary>
+    static decimal Normalise(decimal value) => value / 1.000000000000000000000000000000000m;
+
+    /// <summary>OFFERED -> REJECTED while the offer is open; false if it was not open.</summary>
+    public async Task<bool> TryRejectAsync(string id, string ownerId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "UPDATE offers SET phase = 'REJECTED' WHERE id = @id AND owner_id = @owner AND phase = 'OFFERED' AND expires > @now", connection);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("owner", ownerId);
+        command.Parameters.AddWithValue("now", now);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Marks open offers past their expiry EXPIRED (the ledger already ignores them); returns how many.</summary>
+    public async Task<int> ExpireAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand("UPDATE offers SET phase = 'EXPIRED' WHERE phase = 'OFFERED' AND expires <= @now", connection);
+        command.Parameters.AddWithValue("now", now);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>HELD jobs made from offers whose slot has come.</summary>
+    public async Task<List<string>> DueHeldJobsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand("""
+            SELECT j.id FROM jobs j JOIN offers o ON o.job_id = j.id
+             WHERE j.phase = 'HELD' AND o.start_time <= @now
+            """, connection);
+        command.Parameters.AddWithValue("now", now);
+        var ids = new List<string>();
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            ids.Add(r.GetString(0));
+        }
+        return ids;
+    }
+}

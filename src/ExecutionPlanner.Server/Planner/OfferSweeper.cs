@@ -1,0 +1,58 @@
+using ExecutionPlanner.Server.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace ExecutionPlanner.Server.Planner;
+
+/// <summary>
+/// The planner's clock, every Planner:SweepInterval on every node: marks open offers past their
+/// expiry EXPIRED (the ledger stops charging them at expiry anyway, so this is bookkeeping), and moves
+/// HELD jobs made from accepted offers to QUEUED once their slot has come, through
+/// <see cref="JobPhaseChanger"/>. Both steps are idempotent, so nodes sweeping together never conflict;
+/// a node dying mid-sweep leaves the rest to the next sweep.
+/// </summary>
+public sealed partial class OfferSweeper(
+    OfferStore offers, IServiceScopeFactory scopes, IOptionsMonitor<PlannerOptions> options, TimeProvider clock,
+    ILogger<OfferSweeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SweepOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogSweepFailed(logger, ex);
+            }
+            await Task.Delay(options.CurrentValue.SweepInterval, clock, stoppingToken);
+        }
+    }
+
+    public async Task SweepOnceAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await offers.ExpireAsync(now, ct);
+        var due = await offers.DueHeldJobsAsync(now, ct);
+        if (due.Count == 0)
+        {
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var phases = scope.ServiceProvider.GetRequiredService<JobPhaseChanger>();
+        foreach (var jobId in due)
+        {
+            if (await phases.TryMoveAsync(jobId, ExecutionPhase.QUEUED, [ExecutionPhase.HELD], ct))
+            {
+                LogReleased(logger, jobId);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Queued held job {JobId}: its offered slot has come")]
+    static partial void LogReleased(ILogger logger, string jobId);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Offer sweep failed; trying again next interval")]
+    static partial void LogSweepFailed(ILogger logger, Exception ex);
+}

@@ -1,0 +1,32 @@
+using ExecutionPlanner.Server.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace ExecutionPlanner.Server.Planner;
+
+/// <summary>The planner's routes under /planner, and its services.</summary>
+public static class PlannerApi
+{
+    public static RouteGroupBuilder MapPlanner(this IEndpointRouteBuilder app)
+    {
+        var planner = app.MapGroup(PlannerLinks.PlannerPath).AddEndpointFilter<UwsErrorFilter>().WithTags("Planner");
+        planner.MapPost("/offersets", OfferSetEndpoints.Create).DisableAntiforgery();
+        planner.MapGet("/offersets/{offerSetId}", OfferSetEndpoints.Get);
+        planner.MapGet("/offers/{offerId}", OfferEndpoints.Get);
+        planner.MapPost("/offers/{offerId}", OfferEndpoints.Post).DisableAntiforgery();
+        return planner;
+    }
+
+    public static IServiceCollection AddPlanner(this IServiceCollection services)
+    {
+        services.AddOptions<PlannerOptions>().BindConfiguration(PlannerOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PlannerOptions>, PlannerOptionsValidator>();
+        services.AddSingleton<PlatformCapacity>();
+        services.AddSingleton<OfferSetPlanner>();
+        services.AddSingleton<LedgerStore>();
+        services.AddSingleton<OfferStore>();
+        services.AddScoped<OfferAcceptance>();
+        services.AddSingleton<OfferSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<OfferSweeper>());
+        return services;
+    }
+}

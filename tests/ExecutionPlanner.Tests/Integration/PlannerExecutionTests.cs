@@ -1,0 +1,67 @@
+using ExecutionPlanner.Tests.Support;
+using static ExecutionPlanner.Tests.Support.PlannerClient;
+using static ExecutionPlanner.Tests.Support.UwsClient;
+
+namespace ExecutionPlanner.Tests.Integration;
+
+/// <summary>Accepted offers become jobs that the dispatcher runs as real containers.</summary>
+[Category("PostgreSQL")]
+[Category("Docker")]
+[Parallelizable(ParallelScope.Children)]
+public sealed class PlannerExecutionTests
+{
+    static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    UwsTestServer server = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        await ExecutionServer.RequireDockerAsync();
+        // A platform large enough that other fixtures' queued jobs in the shared database never fill it.
+        server = await ExecutionServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Planner:PlatformCores"] = "1000",
+            ["Planner:PlatformMemory"] = "4000Gi",
+            ["Planner:SweepInterval"] = "00:00:00.200",
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        if (server is not null)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task An_accepted_offer_runs_to_completed_through_the_dispatcher()
+    {
+        using var client = server.NewOwner();
+        var set = await client.AskAsync(DockerTask(coresMin: 0.5m, coresMax: 1, memoryMin: 0.25m, memoryMax: 0.5m, duration: "PT2M"));
+        Assert.That(set["result"]!.GetValue<string>(), Is.EqualTo("YES"), set.ToJsonString());
+        var accepted = await client.AcceptAsync(Href(Offers(set)[0]));
+        var jobId = new Uri(accepted["job"]!.GetValue<string>()).Segments[^1];
+        var job = await client.WaitForEndAsync(jobId, Deadline);
+        Assert.That(PhaseOf(job), Is.EqualTo("COMPLETED"), job.ToString());
+        Assert.That(await client.GetTextAsync($"/jobs/{jobId}/results/out.txt"), Is.EqualTo((System.Net.HttpStatusCode.OK, "planned\n")));
+    }
+
+    [Test]
+    public async Task A_held_job_is_queued_at_its_slot_and_then_runs()
+    {
+        using var client = server.NewOwner();
+        var task = DockerTask(coresMin: 0.5m, coresMax: 0.5m, memoryMin: 0.25m, memoryMax: 0.25m, duration: "PT2M");
+        var start = TimeProvider.System.GetUtcNow().AddSeconds(10);
+        task["schedule"]!["requested"]!["start"] = $"{start:yyyy-MM-ddTHH:mm:ss.fff}Z/PT1M";
+        var set = await client.AskAsync(task);
+        var accepted = await client.AcceptAsync(Href(Offers(set)[0]));
+        var jobId = new Uri(accepted["job"]!.GetValue<string>()).Segments[^1];
+        Assert.That(await client.PhaseAsync(jobId), Is.EqualTo("HELD"));
+        var job = await client.WaitForEndAsync(jobId, Deadline);
+        Assert.That(PhaseOf(job), Is.EqualTo("COMPLETED"), job.ToString());
+        var started = DateTimeOffset.Parse(job.Element(Uws + "startTime")!.Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(started, Is.GreaterThanOrEqualTo(StartOf(Offers(set)[0]!)), "not before its slot");
+    }
+}
