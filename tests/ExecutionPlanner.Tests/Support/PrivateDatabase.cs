@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace ExecutionPlanner.Tests.Support;
 
 /// <summary>
@@ -12,26 +10,7 @@ public sealed class PrivateDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    static string AdminConnectionString =>
-        Environment.GetEnvironmentVariable("EP_TEST_POSTGRES")
-        ?? $"Host=/var/run/postgresql;Database=postgres;Username={Environment.UserName}";
-
-    public static async Task<PrivateDatabase> CreateAsync()
-    {
-        var name = $"ep_private_{Guid.NewGuid():N}"[..27];
-        try
-        {
-            await using var admin = new NpgsqlConnection(AdminConnectionString);
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-        catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or InvalidOperationException)
-        {
-            RequiredServices.Missing($"PostgreSQL ({ex.Message})");
-        }
-        return new PrivateDatabase(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString);
-    }
+    public static async Task<PrivateDatabase> CreateAsync() => new(await TestDatabase.CreatePrivateAsync());
 
     /// <summary>A server on this database, with the given settings on top of the planner test defaults.</summary>
     public Task<UwsTestServer> StartServerAsync(IDictionary<string, string?>? settings = null)
@@ -44,12 +23,5 @@ public sealed class PrivateDatabase : IAsyncDisposable
         return UwsTestServer.StartAsync(all);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        var name = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
-        await using var admin = new NpgsqlConnection(AdminConnectionString);
-        await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
-    }
+    public async ValueTask DisposeAsync() => await TestDatabase.DropAsync(ConnectionString);
 }

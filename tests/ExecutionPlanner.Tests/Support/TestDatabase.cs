@@ -42,16 +42,26 @@ public static class TestDatabase
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>Drops every database this run created (one already dropped is skipped).</summary>
     public static async Task DropAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(AdminConnectionString);
-        await admin.OpenAsync();
         while (Created.TryTake(out var name))
         {
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            await DropDatabaseAsync(name);
         }
         shared = null;
+    }
+
+    /// <summary>Drops one database now (its fixture is done with it).</summary>
+    public static Task DropAsync(string connectionString) =>
+        DropDatabaseAsync(new NpgsqlConnectionStringBuilder(connectionString).Database!);
+
+    static async Task DropDatabaseAsync(string name)
+    {
+        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
     }
 }
