@@ -1,5 +1,6 @@
 using ExecutionPlanner.Server.Auth;
 using ExecutionPlanner.Server.Persistence;
+using ExecutionPlanner.Server.Planner;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Jobs;
@@ -19,7 +20,7 @@ public static class JobPhaseEndpoints
     /// </summary>
     public static async Task<SeeOther> Post(
         string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, JobPhaseChanger phases,
-        IOptionsMonitor<JobsOptions> options, CancellationToken ct)
+        HeldJobSlots heldSlots, IOptionsMonitor<JobsOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
         var form = await UwsRequestParameters.ReadAsync(request, options.CurrentValue, ct);
@@ -29,6 +30,12 @@ public static class JobPhaseEndpoints
         switch (command)
         {
             case "RUN":
+                if (job.Phase == ExecutionPhase.HELD && await heldSlots.SlotOfAsync(jobId, ct) is { } slot && slot > clock.GetUtcNow())
+                {
+                    // Held for an accepted offer: its capacity is booked from the slot on, not before.
+                    throw UwsRequestException.Forbidden(
+                        $"The job is held for its offered slot, which starts at {UwsTime.Format(slot)}; it is queued then by itself.");
+                }
                 if (!await phases.TryMoveAsync(jobId, ExecutionPhase.QUEUED, PhaseTransitions.Runnable, ct))
                 {
                     var now = await db.GetOwnedAsync(jobId, caller, ct);

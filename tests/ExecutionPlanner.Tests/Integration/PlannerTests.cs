@@ -324,6 +324,10 @@ public sealed class PlannerTests
         var accepted = await client.AcceptAsync(Href(Offers(set)[0]));
         var jobId = new Uri(accepted["job"]!.GetValue<string>()).Segments[^1];
         Assert.That(await client.PhaseAsync(jobId), Is.EqualTo("HELD"));
+        using var early = await client.PostFormAsync($"/jobs/{jobId}/phase", ("PHASE", "RUN"));
+        Assert.That(early.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Forbidden), "RUN may not start a held job before its slot");
+        Assert.That(await early.Content.ReadAsStringAsync(), Does.Contain("offered slot"));
+        Assert.That(await client.PhaseAsync(jobId), Is.EqualTo("HELD"));
     }
 
     [Test]
