@@ -27,14 +27,18 @@ public static class UwsClient
         client.PostAsync(path, new FormUrlEncodedContent(form.Select(p => KeyValuePair.Create(p.Name, p.Value))));
 
     /// <summary>GET of an XML resource; asserts 200, an XML content type and validity against UWS.xsd.</summary>
-    public static async Task<XDocument> GetUwsXmlAsync(this HttpClient client, string path)
+    public static Task<XDocument> GetUwsXmlAsync(this HttpClient client, string path) =>
+        client.GetXmlAsync(path, SharedSchemas.AssertValidUws);
+
+    /// <summary>GET of an XML resource; asserts 200, an XML content type, and whatever <paramref name="validate"/> checks.</summary>
+    public static async Task<XDocument> GetXmlAsync(this HttpClient client, string path, Action<XDocument> validate)
     {
         using var response = await client.GetAsync(path);
         var body = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/xml"));
         var document = XDocument.Parse(body);
-        SharedSchemas.AssertValidUws(document);
+        validate(document);
         return document;
     }
 
