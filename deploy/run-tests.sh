@@ -22,6 +22,12 @@ dotnet test ExecutionPlanner.sln -c Release --logger "trx;LogFileName=results.tr
   --results-directory "$results" "$@"
 status=$?
 
+# A fixture stopped while one of its jobs ran leaves that container for a reaper that will never come
+# (its test database is gone): remove the containers of this run's kind of test database.
+docker ps -aq --filter label=org.executionplanner.instance \
+  | xargs -r docker inspect --format '{{.Id}} {{index .Config.Labels "org.executionplanner.instance"}}' 2>/dev/null \
+  | awk '$2 ~ /\/ep_test_/ {print $1}' | xargs -r docker rm -f -v >/dev/null 2>&1 || true
+
 trx=$(find "$results" -name '*.trx' | head -n 1)
 if [ -z "$trx" ]; then
   echo "no test results were written (did the build fail?)"
