@@ -12,6 +12,10 @@ namespace ExecutionPlanner.Server.Execution;
 /// </summary>
 public sealed class ContainerSpecFactory(IOptions<ExecutionOptions> execution, IOptionsMonitor<JobsOptions> jobs)
 {
+    // Compiled once: IOptions is fixed for the process, and this runs for every job.
+    readonly (ImagePolicy Policy, ImageOverride Override)[] overrides =
+        execution.Value.ImageOverrides.Select(i => (new ImagePolicy([i.Image]), i)).ToArray();
+
     public const string InputsPath = "/uws/inputs";
     public const string ResultsPath = "/uws/results";
 
@@ -19,7 +23,7 @@ public sealed class ContainerSpecFactory(IOptions<ExecutionOptions> execution, I
     {
         var o = execution.Value;
         var limits = jobs.CurrentValue;
-        var image = o.ImageOverrides.FirstOrDefault(i => new ImagePolicy([i.Image]).Allows(spec.Image));
+        var image = overrides.FirstOrDefault(i => i.Policy.Allows(spec.Image)).Override;
         var cores = spec.Cores ?? Math.Min(o.DefaultCores, limits.MaxCores);
         var memory = spec.MemoryBytes ?? Math.Min(o.DefaultMemoryBytes, limits.MaxMemoryBytes);
         var networkMode = image?.NetworkMode ?? "none";
