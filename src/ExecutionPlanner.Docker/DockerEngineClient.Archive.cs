@@ -6,6 +6,7 @@ namespace ExecutionPlanner.Docker;
 public sealed partial class DockerEngineClient
 {
     private static readonly HttpStatusCode[] NotFoundIsAnAnswer = [HttpStatusCode.NotFound];
+    private const string PathStatHeader = "X-Docker-Container-Path-Stat";
 
     /// <summary>
     /// Extracts the tar stream into the directory <paramref name="path"/> of the container (which must exist;
@@ -72,6 +73,32 @@ public sealed partial class DockerEngineClient
             response.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Describes <paramref name="path"/> in the container (running or stopped) without copying it
+    /// (<c>HEAD …/archive</c>, the <c>X-Docker-Container-Path-Stat</c> header), or returns <b>null when the path does not
+    /// exist</b>. Cheap next to <see cref="GetArchiveAsync"/>: the engine starts no tar process for it.
+    /// Throws <see cref="DockerContainerNotFoundException"/> when the container does not exist.
+    /// </summary>
+    public async Task<ContainerPathStat?> StatPathAsync(string id, string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var request = ContainerRequest(HttpMethod.Head, id, "/archive", "archive stat") with
+        {
+            Query = "path=" + Escape(path),
+            AcceptedStatuses = NotFoundIsAnAnswer,
+        };
+        using var response = await SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // A HEAD answer has no body, so no message tells a missing container from a missing path.
+            await InspectContainerAsync(id, cancellationToken);
+            return null;
+        }
+        return response.Headers.TryGetValues(PathStatHeader, out var values) && values.FirstOrDefault() is { } encoded
+            ? ContainerPathStat.FromHeader(encoded)
+            : throw new DockerApiException(request.Operation, response.StatusCode, $"the engine sent no {PathStatHeader} header");
     }
 
     // The archive endpoints answer 404 both for a missing container and for a missing path; only the

@@ -132,7 +132,10 @@ public sealed partial class DockerEngineClient
                 UnlessUnset(state?.StartedAt),
                 UnlessUnset(state?.FinishedAt)),
             wire.Config?.Labels ?? new Dictionary<string, string>(),
-            wire.Config?.Tty ?? false);
+            wire.Config?.Tty ?? false)
+        {
+            ImageId = wire.Image ?? "",
+        };
     }
 
     /// <summary>

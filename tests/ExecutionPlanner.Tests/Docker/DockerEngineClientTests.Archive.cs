@@ -82,4 +82,39 @@ public partial class DockerEngineClientTests
 
         Assert.That(tar, Is.Null);
     }
+    [Test]
+    public async Task Stat_path_describes_a_directory_and_its_modification_time_moves_when_an_entry_is_created(CancellationToken cancellationToken)
+    {
+        var id = await CreateAsync(NewName(), Spec("sh", "-c", "echo x > /uws/results/new.txt") with { User = "65534", Volumes = ["/uws/results"] }, cancellationToken);
+        var before = await Client.StatPathAsync(id, "/uws/results", cancellationToken);
+        await Client.StartContainerAsync(id, cancellationToken);
+        Assert.That((await Client.WaitContainerAsync(id, ContainerWaitCondition.NotRunning, cancellationToken)).StatusCode, Is.Zero);
+        var after = await Client.StatPathAsync(id, "/uws/results", cancellationToken);
+
+        Assert.That(before, Is.Not.Null);
+        Assert.That((before!.Name, before.IsDirectory), Is.EqualTo(("results", true)));
+        Assert.That(after!.ModifiedAt, Is.Not.EqualTo(before.ModifiedAt));
+        Assert.That((await Client.StatPathAsync(id, "/uws/results/new.txt", cancellationToken))!.Size, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Stat_path_keeps_the_modification_time_of_a_directory_nothing_was_written_to(CancellationToken cancellationToken)
+    {
+        var id = await CreateAsync(NewName(), Spec("sh", "-c", "ls /uws/results; echo looked") with { User = "65534", Volumes = ["/uws/results"] }, cancellationToken);
+        var before = await Client.StatPathAsync(id, "/uws/results", cancellationToken);
+        await Client.StartContainerAsync(id, cancellationToken);
+        await Client.WaitContainerAsync(id, ContainerWaitCondition.NotRunning, cancellationToken);
+
+        Assert.That((await Client.StatPathAsync(id, "/uws/results", cancellationToken))!.ModifiedAt, Is.EqualTo(before!.ModifiedAt));
+    }
+
+    [Test]
+    public async Task Stat_path_of_a_missing_path_returns_null_and_of_a_missing_container_throws(CancellationToken cancellationToken)
+    {
+        var id = await CreateAsync(NewName(), Spec("true"), cancellationToken);
+
+        Assert.That(await Client.StatPathAsync(id, "/uws/nothing-here", cancellationToken), Is.Null);
+        Assert.That(async () => await Client.StatPathAsync($"ep-test-absent-{Guid.NewGuid():N}", "/uws", cancellationToken),
+            Throws.InstanceOf<DockerContainerNotFoundException>());
+    }
 }

@@ -120,6 +120,8 @@ public partial class DockerEngineClientTests
         Assert.That(logs, Is.EqualTo(new LogCopyResult(9, 4, 0, 0)));
         Assert.That(details.Id, Is.EqualTo(id));
         Assert.That(details.Name, Is.EqualTo(name));
+        Assert.That(details.Image, Is.EqualTo(DockerTestEngine.JobImage));
+        Assert.That(details.ImageId, Is.EqualTo((await Client.InspectImageAsync(DockerTestEngine.JobImage, cancellationToken)).Id));
         Assert.That(details.Tty, Is.False);
         Assert.That(details.Labels[TestLabel], Is.EqualTo(testId));
         Assert.That(details.State.Status, Is.EqualTo("exited"));
