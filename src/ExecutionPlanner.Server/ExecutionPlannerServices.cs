@@ -58,6 +58,7 @@ public static class ExecutionPlannerServices
         services.AddSingleton<RunQueue>();
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<ContainerSpecFactory>();
+        services.AddSingleton<ResultsDirectoryProbe>();
         services.AddSingleton<OutcomeCollector>();
         services.AddSingleton<OutcomeWriter>();
         services.AddSingleton<ContainerRunner>();

@@ -17,6 +17,7 @@ public sealed partial class ContainerRunner(
     JobChangeHub changes,
     ContainerSpecFactory specs,
     OutcomeCollector collector,
+    ResultsDirectoryProbe resultsProbe,
     OutcomeWriter writer,
     ContainerRemover remover,
     ExecutionNode node,
@@ -50,14 +51,20 @@ public sealed partial class ContainerRunner(
             // 2. Create the container (labelled with job and attempt). Dies here -> an unstarted
             //    container that the reaper removes before queueing the job again.
             containerId = await CreateAsync(job, specs.Create(job, spec, node), nodeStopping);
-            if (containerId is null || !await queue.MarkContainerAsync(job.Id, job.LeaseToken, containerId, nodeStopping))
+            if (containerId is null)
             {
                 return;
             }
 
-            // 3. Copy the uploads to /uws/inputs through the archive API (never host paths).
+            // 3. Copy the uploads to /uws/inputs through the archive API (never host paths), after
+            //    recording the container. Without uploads nothing happens in between, so the container
+            //    is recorded by step 4's write.
             if (inputs.Count > 0)
             {
+                if (!await queue.MarkContainerAsync(job.Id, job.LeaseToken, containerId, nodeStopping))
+                {
+                    return;
+                }
                 await using var tar = await TarArchives.CreateAsync(
                     inputs.Select(i => TarFileEntry.FromBytes(i.Name, i.Content) with { Uid = 65534, Gid = 65534 }), nodeStopping);
                 await docker.PutArchiveAsync(containerId, ContainerSpecFactory.InputsPath, tar, nodeStopping);
@@ -65,7 +72,11 @@ public sealed partial class ContainerRunner(
 
             // 4. Record that the job may run from now on, then start it. Dies after this -> the
             //    reaper collects the outcome or kills the container; the job is never run twice.
-            if (!await queue.MarkStartingAsync(job.Id, job.LeaseToken, nodeStopping))
+            //    The results directory is looked at meanwhile, so its collection can tell if it was written.
+            var statting = resultsProbe.StatAsync(containerId, nodeStopping);
+            var marked = await queue.MarkStartingAsync(job.Id, job.LeaseToken, containerId, nodeStopping);
+            var resultsAtStart = await statting;
+            if (!marked)
             {
                 return;
             }
@@ -86,7 +97,7 @@ public sealed partial class ContainerRunner(
             //    job is still EXECUTING with our token; the reaper collects the same outcome.
             if (why is CollectReason reason)
             {
-                var outcome = await collector.CollectAsync(containerId, job, reason, null, CancellationToken.None);
+                var outcome = await collector.CollectAsync(containerId, job, reason, null, resultsAtStart, CancellationToken.None);
                 if (!await writer.WriteAsync(job, outcome, CancellationToken.None))
                 {
                     LogFencedOut(logger, job.Id);

@@ -107,7 +107,7 @@ public sealed partial class LeaseReaper(
             await docker.KillContainerAsync(current.Id, "KILL", ct);
             await docker.WaitContainerAsync(current.Id, ContainerWaitCondition.NotRunning, ct);
         }
-        var outcome = await collector.CollectAsync(current.Id, job, running ? CollectReason.LostWithNode : CollectReason.Exited, formerNode, ct);
+        var outcome = await collector.CollectAsync(current.Id, job, running ? CollectReason.LostWithNode : CollectReason.Exited, formerNode, null, ct);
         await writer.WriteAsync(job, outcome, ct);
         await RemoveAllAsync(containers, ct);
         LogReconciled(logger, job.Id, formerNode, running ? "ERROR (killed, lost with its node)" : $"{outcome.Phase} (had finished)");

@@ -25,26 +25,43 @@ public enum CollectReason
 /// and OOM flag, stdout and stderr (bounded by Execution:MaxLogBytes), and the files in /uws/results
 /// (bounded by Execution:MaxResultBytes), and decides the job's final phase and message.
 /// </summary>
-public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<ExecutionOptions> options)
+public sealed class OutcomeCollector(DockerEngineClient docker, ResultsDirectoryProbe resultsProbe, IOptions<ExecutionOptions> options)
 {
     const int StderrTailLines = 5;
     static readonly FileExtensionContentTypeProvider MimeTypes = new();
 
-    public async Task<JobOutcome> CollectAsync(string containerId, ClaimedJob job, CollectReason why, string? lostNode, CancellationToken ct)
+    /// <summary>
+    /// Collects the stopped container's outcome. <paramref name="resultsBeforeStart"/> is the results directory's
+    /// stat taken before the start (null when unknown, as for a container found by the reaper): with it, the
+    /// archive download is skipped when <see cref="ResultsDirectoryProbe"/> shows nothing was written.
+    /// </summary>
+    public async Task<JobOutcome> CollectAsync(
+        string containerId, ClaimedJob job, CollectReason why, string? lostNode, ContainerPathStat? resultsBeforeStart, CancellationToken ct)
     {
         var o = options.Value;
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
-        // Three independent reads of a stopped container: issued together, not one after another
+        // Independent reads of a stopped container: issued together, not one after another
         // (each is an engine round trip on the path from the container's exit to the job's end).
         var inspecting = docker.InspectContainerAsync(containerId, ct);
         var copyingLogs = docker.CopyLogsAsync(containerId, stdout, stderr,
             new ContainerLogsOptions { Limits = new LogByteLimits(o.MaxLogBytes, o.MaxLogBytes) }, ct);
-        var readingResults = ReadResultsOrProblemAsync(containerId, job.Id, o.MaxResultBytes, ct);
-        await Task.WhenAll(inspecting, copyingLogs, readingResults);
-        var state = (await inspecting).State;
+        var statting = resultsBeforeStart is null ? Task.FromResult<ContainerPathStat?>(null) : resultsProbe.StatAsync(containerId, ct);
+        var downloading = resultsBeforeStart is null ? ReadResultsOrProblemAsync(containerId, job.Id, o.MaxResultBytes, ct) : null;
+        await Task.WhenAll(inspecting, copyingLogs, statting, downloading ?? Task.CompletedTask);
+        var details = await inspecting;
+        var state = details.State;
         var logs = await copyingLogs;
-        var (results, resultsProblem) = await readingResults;
+        var resultsAfterExit = await statting;
+        if (downloading is null && !resultsProbe.ShowsNothingWritten(details.ImageId, resultsBeforeStart, resultsAfterExit))
+        {
+            downloading = ReadResultsOrProblemAsync(containerId, job.Id, o.MaxResultBytes, ct);
+        }
+        var (results, resultsProblem, downloadWasEmpty) = downloading is null ? ([], null, true) : await downloading;
+        if (downloading is not null)
+        {
+            resultsProbe.Learn(details.ImageId, resultsBeforeStart, resultsAfterExit, downloadWasEmpty);
+        }
         results.Add(Log(job.Id, "stdout", stdout));
         results.Add(Log(job.Id, "stderr", stderr));
         var stderrText = Encoding.UTF8.GetString(stderr.GetBuffer(), 0, (int)stderr.Length)
@@ -70,31 +87,35 @@ public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<Executi
         };
     }
 
-    async Task<(List<JobFileEntity> Files, string? Problem)> ReadResultsOrProblemAsync(
+    /// <summary>The files in /uws/results, or why none were kept; and whether the download held no entry at all.</summary>
+    async Task<(List<JobFileEntity> Files, string? Problem, bool Empty)> ReadResultsOrProblemAsync(
         string containerId, string jobId, long maxBytes, CancellationToken ct)
     {
         try
         {
-            return (await ReadResultsAsync(containerId, jobId, maxBytes, ct), null);
+            var (files, empty) = await ReadResultsAsync(containerId, jobId, maxBytes, ct);
+            return (files, null, empty);
         }
         catch (TarSizeLimitExceededException)
         {
-            return ([], $"The files in /uws/results exceed this service's limit of {MemoryQuantity.Format(maxBytes)}; none were kept.");
+            return ([], $"The files in /uws/results exceed this service's limit of {MemoryQuantity.Format(maxBytes)}; none were kept.", false);
         }
     }
 
-    async Task<List<JobFileEntity>> ReadResultsAsync(string containerId, string jobId, long maxBytes, CancellationToken ct)
+    async Task<(List<JobFileEntity> Files, bool Empty)> ReadResultsAsync(string containerId, string jobId, long maxBytes, CancellationToken ct)
     {
         var files = new List<JobFileEntity>();
         await using var tar = await docker.GetArchiveAsync(containerId, ContainerSpecFactory.ResultsPath + "/.", ct);
         if (tar is null)
         {
-            return files;
+            return (files, false);
         }
         var dir = Directory.CreateTempSubdirectory("ep-results-");
         try
         {
             var extracted = await TarArchives.ExtractToDirectoryAsync(tar, dir.FullName, maxBytes, ct);
+            // Empty: not even a directory or a skipped link (a directory could be written into unseen).
+            var empty = extracted.Skipped.Count == 0 && !Directory.EnumerateFileSystemEntries(dir.FullName).Any();
             foreach (var file in extracted.Files)
             {
                 var name = file.RelativePath.Replace('\\', '/');
@@ -113,12 +134,12 @@ public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<Executi
                     Content = await File.ReadAllBytesAsync(Path.Combine(dir.FullName, file.RelativePath), ct),
                 });
             }
+            return (files, empty);
         }
         finally
         {
             dir.Delete(recursive: true);
         }
-        return files;
     }
 
     static JobFileEntity Log(string jobId, string name, MemoryStream content) => new()

@@ -67,12 +67,20 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
             jobId, token, new NpgsqlParameter { Value = containerId }, ct);
 
     /// <summary>
-    /// Records, before the start call, that the container may run from now on. A reaper that finds
-    /// this unset knows the job never ran and may queue it again without running it twice.
+    /// Records, before the start call, the container and that it may run from now on (fenced). A reaper
+    /// that finds container_started_at unset knows the job never ran and may queue it again without
+    /// running it twice.
     /// </summary>
-    public Task<bool> MarkStartingAsync(string jobId, Guid token, CancellationToken ct) =>
-        ExecuteFencedAsync("UPDATE jobs SET container_started_at = $3 WHERE id = $1 AND lease_token = $2 AND phase = 'EXECUTING'",
-            jobId, token, Time(clock.GetUtcNow()), ct);
+    public async Task<bool> MarkStartingAsync(string jobId, Guid token, string containerId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE jobs SET container_id = $3, container_started_at = $4 WHERE id = $1 AND lease_token = $2 AND phase = 'EXECUTING'");
+        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        command.Parameters.Add(new NpgsqlParameter { Value = token });
+        command.Parameters.Add(new NpgsqlParameter { Value = containerId });
+        command.Parameters.Add(Time(clock.GetUtcNow()));
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
 
     /// <summary>
     /// Takes over EXECUTING jobs whose lease ran out (their node died or lost the database), or, with

@@ -4,6 +4,7 @@ using System.Xml.Linq;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using static ExecutionPlanner.Tests.Support.UwsClient;
 
 namespace ExecutionPlanner.Tests.Integration;
@@ -39,6 +40,37 @@ public sealed class ExecutionTests : ServerFixture
         Assert.That(job.Element(Uws + "endTime")!.Value, Is.Not.Empty);
         await AssertNoContainerLeftAsync(id);
     }
+
+    [Test]
+    public async Task Results_are_collected_after_jobs_of_the_same_image_that_wrote_nothing()
+    {
+        using var client = Server.NewOwner();
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            var quiet = await client.WaitForEndAsync(await client.CreateJobAsync(("cmd", "true"), ("PHASE", "RUN")), Deadline);
+            Assert.That(ResultIds(quiet), Is.EquivalentTo(new[] { "stdout", "stderr" }));
+        }
+        using (var docker = await ExecutionPlanner.Tests.Docker.DockerTestEngine.ConnectOrSkipAsync())
+        {
+            var image = (await docker.InspectImageAsync(ExecutionPlanner.Tests.Docker.DockerTestEngine.JobImage, CancellationToken.None)).Id;
+            var same = new ContainerPathStat("results", 4096, 1u << 31, "2026-11-22T00:00:00Z", "");
+            Assert.That(Server.Services.GetRequiredService<ResultsDirectoryProbe>().ShowsNothingWritten(image, same, same), Is.True,
+                "a run that wrote nothing taught the server that the image puts nothing in /uws/results");
+        }
+
+        var flat = await client.WaitForEndAsync(await client.CreateJobAsync(
+            ("cmd", "sh"), ("cmd", "-c"), ("cmd", "echo late > /uws/results/late.txt"), ("PHASE", "RUN")), Deadline);
+        var nestedId = await client.CreateJobAsync(
+            ("cmd", "sh"), ("cmd", "-c"), ("cmd", "mkdir -p /uws/results/a/b && echo deep > /uws/results/a/b/deep.txt"), ("PHASE", "RUN"));
+        var nested = await client.WaitForEndAsync(nestedId, Deadline);
+
+        Assert.That(ResultIds(flat), Is.EquivalentTo(new[] { "late.txt", "stdout", "stderr" }));
+        Assert.That(ResultIds(nested), Is.EquivalentTo(new[] { "a/b/deep.txt", "stdout", "stderr" }));
+        Assert.That(await client.GetTextAsync($"/jobs/{nestedId}/results/a/b/deep.txt"), Is.EqualTo((HttpStatusCode.OK, "deep\n")));
+    }
+
+    static IEnumerable<string> ResultIds(XElement job) =>
+        job.Element(Uws + "results")!.Elements(Uws + "result").Select(r => r.Attribute("id")!.Value);
 
     [Test]
     public async Task A_failing_command_ends_in_error_with_its_exit_code_and_the_tail_of_stderr()
