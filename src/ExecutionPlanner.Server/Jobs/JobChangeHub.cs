@@ -12,6 +12,10 @@ public sealed class JobChangeHub : IDisposable
 {
     readonly ConcurrentDictionary<string, List<TaskCompletionSource>> waiters = new(StringComparer.Ordinal);
     readonly SemaphoreSlim queued = new(0, int.MaxValue);
+    IJobChangeObserver[] observers = [];
+
+    /// <summary>Adds an observer told of every change (at start-up; observers are never removed).</summary>
+    public void Observe(IJobChangeObserver observer) => observers = [.. observers, observer];
 
     /// <summary>Registers interest in one job. Subscribe before reading the job, so no change is missed.</summary>
     public Subscription Subscribe(string jobId)
@@ -31,6 +35,10 @@ public sealed class JobChangeHub : IDisposable
         if (phase == ExecutionPhase.QUEUED)
         {
             queued.Release();
+        }
+        foreach (var observer in observers)
+        {
+            observer.Changed(jobId);
         }
         if (waiters.TryGetValue(jobId, out var list))
         {
@@ -52,6 +60,10 @@ public sealed class JobChangeHub : IDisposable
         foreach (var jobId in waiters.Keys)
         {
             Publish(jobId, null);
+        }
+        foreach (var observer in observers)
+        {
+            observer.MayHaveMissed();
         }
         queued.Release();
     }

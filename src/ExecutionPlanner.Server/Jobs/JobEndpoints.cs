@@ -14,7 +14,7 @@ public static class JobEndpoints
     /// The wait holds no thread and no database connection.
     /// </summary>
     public static async Task<UwsXmlResult> Get(
-        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, JobChangeHub changes,
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers,
         IOptionsMonitor<JobsOptions> options, TimeProvider clock, WokenJobReader woken, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
@@ -25,48 +25,44 @@ public static class JobEndpoints
         var job = await db.GetOwnedAsync(jobId, caller, ct);
         if (wait > 0 && ShouldBlock(job.Phase, phaseFilter))
         {
-            var (current, files) = await WaitForPhaseChangeAsync(job, caller, TimeSpan.FromSeconds(wait), db, changes, woken, clock, ct);
+            var (current, files) = await WaitForPhaseChangeAsync(job, caller, TimeSpan.FromSeconds(wait), db, woken, clock, ct);
             return Document(request, current, files);
         }
         return Document(request, job, await db.FileInfosAsync(jobId, ct));
     }
 
     /// <summary>
-    /// Holds until the job's phase differs from <paramref name="job"/>'s or the wait runs out. A wake-up
-    /// is only a hint (a LISTEN reconnect wakes everyone), so the phase is checked after each one.
-    /// Subscribing comes before each read, so a change landing between read and wait is still seen.
-    /// Many waiters wake together on one NOTIFY burst: their re-reads are batched by <see cref="WokenJobReader"/>.
+    /// Holds until the job's phase differs from <paramref name="job"/>'s or the wait runs out. Watching comes
+    /// before the read, so a change landing between read and wait is still delivered. The snapshots come from
+    /// <see cref="WokenJobReader"/>, which reads the jobs of one NOTIFY burst together; a snapshot is only a
+    /// fresh read (a LISTEN reconnect sends everyone one), so the phase is checked after each.
     /// </summary>
     static async Task<(JobEntity Job, List<JobFileInfo> Files)> WaitForPhaseChangeAsync(
-        JobEntity job, Caller caller, TimeSpan wait, UwsDbContext db, JobChangeHub changes, WokenJobReader woken,
-        TimeProvider clock, CancellationToken ct)
+        JobEntity job, Caller caller, TimeSpan wait, UwsDbContext db, WokenJobReader woken, TimeProvider clock, CancellationToken ct)
     {
         var seen = job.Phase;
         var deadline = clock.GetUtcNow() + wait;
-        var subscription = changes.Subscribe(job.Id);
-        try
+        using (var watch = woken.Watch(job.Id))
         {
             job = await db.GetOwnedAsync(job.Id, caller, ct);
             while (job.Phase == seen)
             {
                 var left = deadline - clock.GetUtcNow();
-                if (left <= TimeSpan.Zero || !await subscription.WaitAsync(left, clock, ct))
+                if (left <= TimeSpan.Zero || await watch.NextAsync(left, clock, ct) is not { } snapshot)
                 {
                     break;
                 }
-                subscription.Dispose();
-                subscription = changes.Subscribe(job.Id);
-                var (current, files) = await woken.ReadAsync(job.Id, ct);
-                job = current is not null && current.OwnerId == caller.OwnerId ? current : throw JobQueries.NoSuchJob(job.Id);
+                if (snapshot.Stale)
+                {
+                    job = await db.GetOwnedAsync(job.Id, caller, ct);
+                    continue;
+                }
+                job = snapshot.Job is { } current && current.OwnerId == caller.OwnerId ? current : throw JobQueries.NoSuchJob(job.Id);
                 if (job.Phase != seen)
                 {
-                    return (job, files);
+                    return (job, snapshot.Files);
                 }
             }
-        }
-        finally
-        {
-            subscription.Dispose();
         }
         // The wait ran out (or the phase changed before it began): answer with a fresh read.
         job = await db.GetOwnedAsync(job.Id, caller, ct);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -5,13 +6,13 @@ using Microsoft.EntityFrameworkCore;
 namespace ExecutionPlanner.Server.Jobs;
 
 /// <summary>
-/// Re-reads jobs for blocking GETs that were just woken. One NOTIFY burst (say one UPDATE moving a
-/// thousand jobs) wakes many waiters at once; reading each job with its own two queries queues them
-/// all on the connection pool. Here they are coalesced: every re-read asked for while the previous
-/// batch ran is answered by one query for the jobs and one for their files. Reads only, so nothing
-/// about durability changes; the answer is as fresh as a per-request read started at the same moment.
+/// Reads changed jobs for blocked GETs, once per NOTIFY burst, and hands each waiter its job. One UPDATE moving
+/// a thousand jobs wakes a thousand waiters at once; here the jobs that anybody watches are read in one query
+/// (and their files in another) and every watch of each job gets the result, with no per-waiter query and no
+/// per-waiter queueing. Reads only, so nothing about durability changes. Batches run one after another, so a
+/// watch never gets an older snapshot after a newer one; each read starts after the notification that caused it.
 /// </summary>
-public sealed partial class WokenJobReader(WokenJobReader.ReaderDataSource dataSource, ILogger<WokenJobReader> logger) : BackgroundService
+public sealed partial class WokenJobReader : BackgroundService, IJobChangeObserver
 {
     const int MaxBatch = 2000;
 
@@ -27,71 +28,129 @@ public sealed partial class WokenJobReader(WokenJobReader.ReaderDataSource dataS
         public void Dispose() => DataSource.Dispose();
     }
 
-    readonly DbContextOptions<UwsDbContext> dbOptions = Options(dataSource);
+    readonly DbContextOptions<UwsDbContext> dbOptions;
+    readonly ILogger<WokenJobReader> logger;
+    readonly ConcurrentDictionary<string, List<JobWatch>> watches = new(StringComparer.Ordinal);
+    readonly Channel<string> changed = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
-    static DbContextOptions<UwsDbContext> Options(ReaderDataSource dataSource)
+    public WokenJobReader(ReaderDataSource dataSource, JobChangeHub hub, ILogger<WokenJobReader> logger)
     {
         var builder = new DbContextOptionsBuilder<UwsDbContext>();
         UwsDbContext.Configure(builder, dataSource.DataSource);
-        return builder.Options;
+        dbOptions = builder.Options;
+        this.logger = logger;
+        hub.Observe(this);
     }
 
-    readonly Channel<Request> requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>How many jobs blocked GETs are watching now.</summary>
+    public int WatchedJobs => watches.Count;
 
-    /// <summary>The job (null when gone) and its file list, read in a batch with other woken requests.</summary>
-    public async Task<(JobEntity? Job, List<JobFileInfo> Files)> ReadAsync(string jobId, CancellationToken ct)
+    /// <summary>Starts watching a job. Watch before reading the job yourself, so that no change is missed.</summary>
+    public JobWatch Watch(string jobId)
     {
-        var request = new Request(jobId);
-        if (!requests.Writer.TryWrite(request))
+        var watch = new JobWatch(this, jobId);
+        while (true)
         {
-            throw new InvalidOperationException("The server is stopping.");
+            var list = watches.GetOrAdd(jobId, _ => []);
+            lock (list)
+            {
+                // An emptied list may just have been removed from the map by Unwatch: add only to the live one.
+                if (watches.TryGetValue(jobId, out var live) && ReferenceEquals(live, list))
+                {
+                    list.Add(watch);
+                    return watch;
+                }
+            }
         }
-        return await request.Result.Task.WaitAsync(ct);
+    }
+
+    internal void Unwatch(JobWatch watch)
+    {
+        if (!watches.TryGetValue(watch.JobId, out var list))
+        {
+            return;
+        }
+        lock (list)
+        {
+            list.Remove(watch);
+            if (list.Count == 0)
+            {
+                watches.TryRemove(KeyValuePair.Create(watch.JobId, list));
+            }
+        }
+    }
+
+    void IJobChangeObserver.Changed(string jobId)
+    {
+        if (watches.ContainsKey(jobId))
+        {
+            changed.Writer.TryWrite(jobId);
+        }
+    }
+
+    void IJobChangeObserver.MayHaveMissed()
+    {
+        foreach (var jobId in watches.Keys)
+        {
+            changed.Writer.TryWrite(jobId);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<Request>(MaxBatch);
-        try
+        var batch = new HashSet<string>(StringComparer.Ordinal);
+        while (await changed.Reader.WaitToReadAsync(stoppingToken))
         {
-            while (await requests.Reader.WaitToReadAsync(stoppingToken))
+            batch.Clear();
+            while (batch.Count < MaxBatch && changed.Reader.TryRead(out var jobId))
             {
-                batch.Clear();
-                while (batch.Count < MaxBatch && requests.Reader.TryRead(out var r))
+                if (watches.ContainsKey(jobId))
                 {
-                    batch.Add(r);
-                }
-                try
-                {
-                    await ReadBatchAsync(batch, stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    LogBatchFailed(logger, batch.Count, ex);
-                    foreach (var r in batch)
-                    {
-                        r.Result.TrySetException(ex);
-                    }
+                    batch.Add(jobId);
                 }
             }
-        }
-        finally
-        {
-            requests.Writer.TryComplete();
-            foreach (var r in batch)
+            if (batch.Count == 0)
             {
-                r.Result.TrySetCanceled(stoppingToken);
+                continue;
             }
-            while (requests.Reader.TryRead(out var r))
+            Dictionary<string, JobSnapshot> snapshots;
+            try
             {
-                r.Result.TrySetCanceled(stoppingToken);
+                snapshots = await ReadBatchAsync([.. batch], stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // The waiters are not failed for it: each reads its job itself.
+                LogBatchFailed(logger, batch.Count, ex);
+                snapshots = batch.ToDictionary(id => id, _ => new JobSnapshot(null, [], Stale: true), StringComparer.Ordinal);
+            }
+            foreach (var (jobId, snapshot) in snapshots)
+            {
+                Deliver(jobId, snapshot);
             }
         }
     }
 
-    async Task ReadBatchAsync(List<Request> batch, CancellationToken ct)
+    void Deliver(string jobId, JobSnapshot snapshot)
     {
-        var ids = batch.Select(r => r.JobId).Distinct(StringComparer.Ordinal).ToList();
+        if (!watches.TryGetValue(jobId, out var list))
+        {
+            return;
+        }
+        JobWatch[] receivers;
+        lock (list)
+        {
+            receivers = [.. list];
+        }
+        foreach (var watch in receivers)
+        {
+            // Shared between the job's waiters: a snapshot is only ever read.
+            watch.Deliver(snapshot);
+        }
+    }
+
+    async Task<Dictionary<string, JobSnapshot>> ReadBatchAsync(string[] ids, CancellationToken ct)
+    {
         await using var db = new UwsDbContext(dbOptions);
         var jobs = await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.Id)).ToDictionaryAsync(j => j.Id, StringComparer.Ordinal, ct);
         var files = (await db.JobFiles.AsNoTracking()
@@ -101,20 +160,12 @@ public sealed partial class WokenJobReader(WokenJobReader.ReaderDataSource dataS
                 .ToListAsync(ct))
             .GroupBy(f => f.JobId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(f => f.Info).ToList(), StringComparer.Ordinal);
-        foreach (var r in batch)
-        {
-            r.Result.TrySetResult((jobs.GetValueOrDefault(r.JobId), files.TryGetValue(r.JobId, out var f) ? [.. f] : []));
-        }
+        return ids.ToDictionary(
+            id => id,
+            id => new JobSnapshot(jobs.GetValueOrDefault(id), files.TryGetValue(id, out var f) ? f : []),
+            StringComparer.Ordinal);
     }
 
-    sealed class Request(string jobId)
-    {
-        public string JobId { get; } = jobId;
-
-        public TaskCompletionSource<(JobEntity? Job, List<JobFileInfo> Files)> Result { get; } =
-            new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "Reading {Count} woken jobs failed")]
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "Reading {Count} woken jobs failed; their waiters read them one by one")]
     static partial void LogBatchFailed(ILogger logger, int count, Exception ex);
 }

@@ -102,6 +102,24 @@ public sealed class WaitTests : ServerFixture
     }
 
     [Test]
+    public async Task Every_waiter_on_one_job_gets_the_new_phase_from_one_change()
+    {
+        using var client = Server.NewOwner();
+        var id = await client.CreateJobAsync();
+        var requests = Enumerable.Range(0, 5).Select(_ => client.GetUwsXmlAsync($"/jobs/{id}?WAIT=20")).ToList();
+        foreach (var request in requests)
+        {
+            await AssertStillWaitingAsync(request);
+        }
+        using (var run = await client.PostFormAsync($"/jobs/{id}/phase", ("PHASE", "RUN")))
+        {
+            Assert.That(run.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
+        }
+        var phases = (await Task.WhenAll(requests).WaitAsync(TimeSpan.FromSeconds(5))).Select(d => PhaseOf(d.Root!));
+        Assert.That(phases, Is.All.EqualTo("QUEUED"));
+    }
+
+    [Test]
     public async Task A_change_made_through_another_host_wakes_a_waiter_on_this_one()
     {
         await using var second = await UwsTestServer.StartAsync();
