@@ -1,0 +1,78 @@
+using Npgsql;
+
+namespace ExecutionPlanner.Server.Planner;
+
+/// <summary>
+/// This node's capacity ledger kept in memory between requests (<see cref="LedgerBookings"/>), brought
+/// up to date on each booking by reading only the rows written since the last read
+/// (<see cref="LedgerStore.ReadChangesAsync"/>; why nothing is missed is written there). The first
+/// booking, and any after a failed read or a pruned removal horizon, reads everything.
+/// <para>
+/// Callers hold the gate (<see cref="EnterAsync"/>) for the whole booking, and read under the
+/// cluster's ledger lock (<see cref="OfferStore"/>), so the state is only touched by one request at a
+/// time and the read sees every booking committed by any node before the lock was granted. What was
+/// read is committed data, so it stays true whether the caller's own transaction then commits or
+/// rolls back; the caller's own offers are read back like anyone else's on the next booking.
+/// If the process dies, the copy dies with it and the next process starts with a whole read.
+/// </para>
+/// </summary>
+public sealed partial class LedgerCache(LedgerStore store, ILogger<LedgerCache> logger) : IDisposable
+{
+    readonly SemaphoreSlim gate = new(1, 1);
+    readonly LedgerBookings bookings = new();
+    long wholeReads;
+
+    /// <summary>How many times this node has read its whole ledger (once, unless a read failed or removals it needed were pruned).</summary>
+    public long WholeReads => Interlocked.Read(ref wholeReads);
+
+    /// <summary>Waits for this node's turn at the ledger; dispose the result to let the next request in.</summary>
+    public async Task<Turn> EnterAsync(CancellationToken ct)
+    {
+        await gate.WaitAsync(ct);
+        return new Turn(gate);
+    }
+
+    /// <summary>
+    /// The bookings at <paramref name="now"/> (offers starting before <paramref name="until"/>), after
+    /// reading what changed on the caller's connection and transaction. Call only inside a turn.
+    /// </summary>
+    public async Task<List<Booking>> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction tx, DateTimeOffset now, DateTimeOffset until, CancellationToken ct)
+    {
+        if (gate.CurrentCount != 0)
+        {
+            throw new InvalidOperationException("The ledger is read only inside a turn (EnterAsync).");
+        }
+        try
+        {
+            var changes = bookings.Watermark is { } since
+                ? await LedgerStore.ReadChangesAsync(connection, tx, since, ct)
+                : null;
+            if (changes is null)
+            {
+                changes = await LedgerStore.ReadWholeAsync(connection, tx, now, ct);
+                Interlocked.Increment(ref wholeReads);
+                LogWholeRead(logger, changes.Offers.Count, changes.Jobs.Count);
+            }
+            // Applied only once the whole read has arrived: a read that fails half way changes nothing.
+            bookings.Apply(changes);
+        }
+        catch
+        {
+            // Whatever went wrong, the next booking starts from a whole read rather than trust this copy.
+            bookings.Reset();
+            throw;
+        }
+        return bookings.Bookings(now, until, store.Defaults);
+    }
+
+    public void Dispose() => gate.Dispose();
+
+    [LoggerMessage(EventId = 1410, Level = LogLevel.Debug, Message = "Read the whole capacity ledger: {Offers} open offers, {Jobs} charged jobs")]
+    static partial void LogWholeRead(ILogger logger, int offers, int jobs);
+
+    /// <summary>A turn at the ledger; disposing it ends the turn.</summary>
+    public readonly struct Turn(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+}
