@@ -33,10 +33,10 @@ public sealed partial class LedgerCache(LedgerStore store, ILogger<LedgerCache> 
     }
 
     /// <summary>
-    /// The bookings at <paramref name="now"/> (offers starting before <paramref name="until"/>), after
-    /// reading what changed on the caller's connection and transaction. Call only inside a turn.
+    /// The ledger of <paramref name="platform"/> at <paramref name="now"/>, after reading what changed
+    /// on the caller's connection and transaction. Call only inside a turn.
     /// </summary>
-    public async Task<List<Booking>> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction tx, DateTimeOffset now, DateTimeOffset until, CancellationToken ct)
+    public async Task<CapacityLedger> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Capacity platform, DateTimeOffset now, CancellationToken ct)
     {
         if (gate.CurrentCount != 0)
         {
@@ -62,7 +62,7 @@ public sealed partial class LedgerCache(LedgerStore store, ILogger<LedgerCache> 
             bookings.Reset();
             throw;
         }
-        return bookings.Bookings(now, until, store.Defaults);
+        return bookings.Ledger(platform, now, store.Defaults);
     }
 
     public void Dispose() => gate.Dispose();

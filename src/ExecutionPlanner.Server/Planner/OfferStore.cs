@@ -36,7 +36,7 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
 
     /// <summary>Plans against the ledger as it is now, under the ledger lock, and stores the answer.</summary>
     public async Task<OfferSet> BookAsync(
-        string ownerId, TaskRequest task, Capacity platform, DateTimeOffset now, DateTimeOffset until,
+        string ownerId, TaskRequest task, Capacity platform, DateTimeOffset now,
         DateTimeOffset expires, Func<CapacityLedger, Plan> plan, CancellationToken ct)
     {
         // This node's turn first, so that at most one of its requests waits for the cluster's lock.
@@ -48,8 +48,8 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
             lockCommand.Parameters.AddWithValue("key", LedgerLock);
             await lockCommand.ExecuteNonQueryAsync(ct);
         }
-        var bookings = await ledger.ReadAsync(connection, tx, now, until, ct);
-        var result = plan(new CapacityLedger(platform, bookings));
+        using var ledgerNow = await ledger.ReadAsync(connection, tx, platform, now, ct);
+        var result = plan(ledgerNow);
         var setId = JobIds.New();
         var offers = result.Offers.Select(o => new Offer(
             JobIds.New(), setId, ownerId, OfferPhase.OFFERED, now, expires, o.Start, o.StartLatest,
