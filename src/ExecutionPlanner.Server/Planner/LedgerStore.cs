@@ -90,6 +90,8 @@ public sealed class LedgerStore(
               FROM jobs j LEFT JOIN offers o ON o.job_id = j.id
              WHERE j.phase IN ('QUEUED', 'EXECUTING', 'HELD')
             """));
+        // Prepared once per physical connection: each booking then skips parsing these statements.
+        await batch.PrepareAsync(ct);
         await using var r = await batch.ExecuteReaderAsync(ct);
         var watermark = await ReadWatermarkAsync(r, ct);
         await r.NextResultAsync(ct);
@@ -113,6 +115,8 @@ public sealed class LedgerStore(
         batch.BatchCommands.Add(WithWatermark(RemovalsSql, since));
         // Last, so a prune that committed before the removals were read is seen here.
         batch.BatchCommands.Add(new NpgsqlBatchCommand(HorizonSql));
+        // Prepared once per physical connection: each booking then skips parsing these statements.
+        await batch.PrepareAsync(ct);
         await using var r = await batch.ExecuteReaderAsync(ct);
         var watermark = await ReadWatermarkAsync(r, ct);
         await r.NextResultAsync(ct);

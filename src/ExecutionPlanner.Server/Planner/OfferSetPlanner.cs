@@ -112,7 +112,7 @@ public sealed class OfferSetPlanner(
     {
         var p = planner.CurrentValue;
         // One pass for the earliest fit and the best-provisioned fit (the first of equals). Once a fit
-        // gets everything asked for, no later one can score higher, so the score is not worked out again.
+        // gets everything asked for, no later one can score higher, and the pass stops there.
         Slot? earliest = null;
         var most = default(Slot);
         var mostScore = double.MinValue;
@@ -123,9 +123,13 @@ public sealed class OfferSetPlanner(
                 continue;
             }
             earliest ??= slot;
-            if (mostScore < MaxScore && Score(slot, needs) is var score && score > mostScore)
+            if (Score(slot, needs) is var score && score > mostScore)
             {
                 (most, mostScore) = (slot, score);
+            }
+            if (mostScore >= MaxScore)
+            {
+                break;
             }
         }
         if (earliest is not { } first)

@@ -46,6 +46,7 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
         await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, tx))
         {
             lockCommand.Parameters.AddWithValue("key", LedgerLock);
+            await lockCommand.PrepareAsync(ct);
             await lockCommand.ExecuteNonQueryAsync(ct);
         }
         using var ledgerNow = await ledger.ReadAsync(connection, tx, platform, now, ct);
@@ -97,6 +98,7 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
             ps.Add(new NpgsqlParameter<int> { TypedValue = ordinal++ });
             batch.BatchCommands.Add(insert);
         }
+        await batch.PrepareAsync(ct);
         await batch.ExecuteNonQueryAsync(ct);
     }
 
