@@ -19,13 +19,14 @@ namespace ExecutionPlanner.Server.Planner;
 /// Why no change is missed, whatever order transactions commit in and without locking the writers:
 /// each read first takes a snapshot S (statement 1), then reads the rows, each in a later statement
 /// (READ COMMITTED: a snapshot per statement, each at least as new as S). A row version the reader
-/// has not seen was written by a transaction T that its read's snapshot did not see, so T did not
-/// commit before S: T's id is at or above S's xmax or in S's in-progress list (PostgreSQL's own
-/// visibility rule; ids below S's xmin had all ended). The triggers stamp every such version with
-/// T's id, so the next read, which asks for exactly those ids, finds it once T has committed. Rows
-/// seen twice are applied twice, which changes nothing. Deletions leave a stamped removal row, found
-/// the same way; removals are pruned below a horizon (<see cref="PruneRemovalsAsync"/>), and a reader
-/// whose snapshot's xmin is below the horizon cannot tell what it missed and reads everything again.
+/// has not seen was written by a transaction T that its read's snapshot did not see, so T had not
+/// committed when S was taken: T's id is at or above S's xmax or in S's in-progress list
+/// (PostgreSQL's own visibility rule). The column defaults and the update triggers stamp every such
+/// version with T's id, so the next read, which asks for exactly those ids, finds it once T has
+/// committed, however long T ran. Rows seen twice are applied twice, which changes nothing.
+/// Deletions leave a stamped removal row, found the same way; removals are pruned below a horizon
+/// (<see cref="PruneRemovalsAsync"/>), and a reader whose snapshot's xmin is below the horizon cannot
+/// tell what it missed and reads everything again.
 /// </para>
 /// <para>
 /// Offers are read before jobs: accepting moves a charge from an offer to a new job in one
@@ -55,7 +56,7 @@ public sealed class LedgerStore(
     const string ChangedJobsSql = $"""
         SELECT {JobColumns}
           FROM jobs j LEFT JOIN offers o ON o.job_id = j.id
-         WHERE j.ledger_xid IS NOT NULL AND (j.ledger_xid >= $1 OR j.ledger_xid = ANY($2))
+         WHERE j.phase <> 'PENDING' AND (j.ledger_xid >= $1 OR j.ledger_xid = ANY($2))
         """;
 
     const string RemovalsSql = $"SELECT kind, id FROM planner_ledger_removals WHERE {UnseenXid}";
