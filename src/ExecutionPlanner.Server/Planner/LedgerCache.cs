@@ -6,7 +6,8 @@ namespace ExecutionPlanner.Server.Planner;
 /// This node's capacity ledger kept in memory between requests (<see cref="LedgerBookings"/>), brought
 /// up to date on each booking by reading only the rows written since the last read
 /// (<see cref="LedgerStore.ReadChangesAsync"/>; why nothing is missed is written there). The first
-/// booking, and any after a failed read or a pruned removal horizon, reads everything.
+/// booking reads everything, and so does one whose node has not read since removals it needed were
+/// pruned, or whose copy failed its own consistency checks.
 /// <para>
 /// Callers hold the gate (<see cref="EnterAsync"/>) for the whole booking, and read under the
 /// cluster's ledger lock (<see cref="OfferStore"/>), so the state is only touched by one request at a
@@ -22,7 +23,7 @@ public sealed partial class LedgerCache(LedgerStore store, ILogger<LedgerCache> 
     readonly LedgerBookings bookings = new();
     long wholeReads;
 
-    /// <summary>How many times this node has read its whole ledger (once, unless a read failed or removals it needed were pruned).</summary>
+    /// <summary>How many times this node has read its whole ledger (once, unless removals it needed were pruned).</summary>
     public long WholeReads => Interlocked.Read(ref wholeReads);
 
     /// <summary>Waits for this node's turn at the ledger; dispose the result to let the next request in.</summary>
@@ -42,27 +43,29 @@ public sealed partial class LedgerCache(LedgerStore store, ILogger<LedgerCache> 
         {
             throw new InvalidOperationException("The ledger is read only inside a turn (EnterAsync).");
         }
+        // A read that fails or is cancelled half way has changed nothing: changes are applied only
+        // once all of them have arrived.
+        var changes = bookings.Watermark is { } since
+            ? await LedgerStore.ReadChangesAsync(connection, tx, since, ct)
+            : null;
+        if (changes is null)
+        {
+            changes = await LedgerStore.ReadWholeAsync(connection, tx, now, ct);
+            Interlocked.Increment(ref wholeReads);
+            LogWholeRead(logger, changes.Offers.Count, changes.Jobs.Count);
+        }
         try
         {
-            var changes = bookings.Watermark is { } since
-                ? await LedgerStore.ReadChangesAsync(connection, tx, since, ct)
-                : null;
-            if (changes is null)
-            {
-                changes = await LedgerStore.ReadWholeAsync(connection, tx, now, ct);
-                Interlocked.Increment(ref wholeReads);
-                LogWholeRead(logger, changes.Offers.Count, changes.Jobs.Count);
-            }
-            // Applied only once the whole read has arrived: a read that fails half way changes nothing.
             bookings.Apply(changes);
+            return bookings.Ledger(platform, now, store.Defaults);
         }
         catch
         {
-            // Whatever went wrong, the next booking starts from a whole read rather than trust this copy.
+            // Only a bug gets here (the copy's own consistency checks); the next booking starts from a
+            // whole read rather than trust this copy.
             bookings.Reset();
             throw;
         }
-        return bookings.Ledger(platform, now, store.Defaults);
     }
 
     public void Dispose() => gate.Dispose();
