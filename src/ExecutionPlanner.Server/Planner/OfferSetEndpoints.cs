@@ -36,7 +36,7 @@ public static class OfferSetEndpoints
             var needs = planner.Check(task, capacity, now, reasons);
             set = needs is null
                 ? await store.StoreNoAsync(caller.OwnerId, task, reasons, now, ct)
-                : await store.BookAsync(caller.OwnerId, task, capacity, now, needs.Latest + needs.LongerDuration,
+                : await store.BookAsync(caller.OwnerId, task, capacity, now,
                     now + options.CurrentValue.OfferLifetime, ledger => planner.Offer(task, needs, ledger), ct);
         }
         return TypedResults.Json(OfferJson.OfferSet(set, request, now));

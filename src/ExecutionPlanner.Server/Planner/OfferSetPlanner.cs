@@ -111,8 +111,28 @@ public sealed class OfferSetPlanner(
     public Plan Offer(TaskRequest task, Needs needs, CapacityLedger ledger)
     {
         var p = planner.CurrentValue;
-        var fits = ledger.Slots(needs.Earliest, needs.Latest, needs.Duration).Where(s => Fits(s, needs)).ToList();
-        if (fits.Count == 0)
+        // One pass for the earliest fit and the best-provisioned fit (the first of equals). Once a fit
+        // gets everything asked for, no later one can score higher, and the pass stops there.
+        Slot? earliest = null;
+        var most = default(Slot);
+        var mostScore = double.MinValue;
+        foreach (var slot in ledger.Slots(needs.Earliest, needs.Latest, needs.Duration))
+        {
+            if (!Fits(slot, needs))
+            {
+                continue;
+            }
+            earliest ??= slot;
+            if (Score(slot, needs) is var score && score > mostScore)
+            {
+                (most, mostScore) = (slot, score);
+            }
+            if (mostScore >= MaxScore)
+            {
+                break;
+            }
+        }
+        if (earliest is not { } first)
         {
             return Plan.No(new Reason(task.Paths.Start,
                 $"No start between {UwsTime.Format(needs.Earliest)} and {UwsTime.Format(needs.Latest)} has " +
@@ -132,9 +152,8 @@ public sealed class OfferSetPlanner(
                 offers.Add(offer);
             }
         }
-        Add(fits[0]);
-        var most = fits.MaxBy(s => Score(s, needs));
-        if (Score(most, needs) > Score(fits[0], needs))
+        Add(first);
+        if (mostScore > Score(first, needs))
         {
             Add(most);
         }
@@ -143,7 +162,7 @@ public sealed class OfferSetPlanner(
         {
             Add(longest);
         }
-        foreach (var later in fits.Skip(1))
+        foreach (var later in ledger.Slots(needs.Earliest, needs.Latest, needs.Duration).Where(s => Fits(s, needs)).Skip(1))
         {
             if (offers.Count >= p.MaxOffers)
             {
@@ -158,6 +177,9 @@ public sealed class OfferSetPlanner(
     }
 
     static bool Fits(Slot s, Needs n) => s.FreeCores >= n.Cores.Min!.Value && s.FreeMemoryBytes >= n.Memory.Min!.Value;
+
+    /// <summary>The score of a slot with everything asked for (each term is at most 1).</summary>
+    const double MaxScore = 2;
 
     static double Score(Slot s, Needs n) =>
         (double)(Math.Min(s.FreeCores, n.Cores.Max!.Value) / n.Cores.Max!.Value)

@@ -7,11 +7,15 @@ namespace ExecutionPlanner.Server.Planner;
 
 /// <summary>
 /// Offer sets and offers in PostgreSQL (raw SQL; the tables are the planner's own). Booking is
-/// serialised across every node by a transaction-scoped advisory lock: read the ledger, plan, insert
-/// the offers, commit. If the process dies before the commit nothing was offered; after it, the offers
-/// are charged in every node's ledger until they expire.
+/// serialised across every node by a transaction-scoped advisory lock: bring the node's ledger up to
+/// date, plan, insert the offers, commit. The lock is taken before the ledger is read, so the read
+/// sees every booking any node committed before; no node can book between this read and this commit.
+/// If the process dies before the commit nothing was offered; after it, the offers are charged in
+/// every node's ledger (each reads them as changes on its next booking) until they expire.
+/// Accepting, rejecting and expiring offers, and job phase changes, take no lock: they only move or
+/// free capacity already booked, and every node reads them as changes (see <see cref="LedgerStore"/>).
 /// </summary>
-public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerStore ledger)
+public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
 {
     /// <summary>Advisory lock key of the capacity ledger ("EPLEDGER").</summary>
     const long LedgerLock = 0x45504C4544474552;
@@ -32,18 +36,21 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerStore ledger)
 
     /// <summary>Plans against the ledger as it is now, under the ledger lock, and stores the answer.</summary>
     public async Task<OfferSet> BookAsync(
-        string ownerId, TaskRequest task, Capacity platform, DateTimeOffset now, DateTimeOffset until,
+        string ownerId, TaskRequest task, Capacity platform, DateTimeOffset now,
         DateTimeOffset expires, Func<CapacityLedger, Plan> plan, CancellationToken ct)
     {
+        // This node's turn first, so that at most one of its requests waits for the cluster's lock.
+        using var turn = await ledger.EnterAsync(ct);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, tx))
         {
             lockCommand.Parameters.AddWithValue("key", LedgerLock);
+            await lockCommand.PrepareAsync(ct);
             await lockCommand.ExecuteNonQueryAsync(ct);
         }
-        var bookings = await ledger.LoadAsync(connection, tx, now, until, ct);
-        var result = plan(new CapacityLedger(platform, bookings));
+        using var ledgerNow = await ledger.ReadAsync(connection, tx, platform, now, ct);
+        var result = plan(ledgerNow);
         var setId = JobIds.New();
         var offers = result.Offers.Select(o => new Offer(
             JobIds.New(), setId, ownerId, OfferPhase.OFFERED, now, expires, o.Start, o.StartLatest,
@@ -91,6 +98,7 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerStore ledger)
             ps.Add(new NpgsqlParameter<int> { TypedValue = ordinal++ });
             batch.BatchCommands.Add(insert);
         }
+        await batch.PrepareAsync(ct);
         await batch.ExecuteNonQueryAsync(ct);
     }
 

@@ -5,15 +5,19 @@ namespace ExecutionPlanner.Server.Planner;
 
 /// <summary>
 /// The planner's clock, every Planner:SweepInterval on every node: marks open offers past their
-/// expiry EXPIRED (the ledger stops charging them at expiry anyway, so this is bookkeeping), and moves
+/// expiry EXPIRED (the ledger stops charging them at expiry anyway, so this is bookkeeping), moves
 /// HELD jobs made from accepted offers to QUEUED once their slot has come, through
-/// <see cref="JobPhaseChanger"/>. Both steps are idempotent, so nodes sweeping together never conflict;
+/// <see cref="JobPhaseChanger"/>, and prunes the ledger's removal records older than
+/// Planner:LedgerRemovalRetention. Each step is idempotent, so nodes sweeping together never conflict;
 /// a node dying mid-sweep leaves the rest to the next sweep.
 /// </summary>
 public sealed partial class OfferSweeper(
-    OfferStore offers, IServiceScopeFactory scopes, IOptionsMonitor<PlannerOptions> options, TimeProvider clock,
+    OfferStore offers, LedgerStore ledger, IServiceScopeFactory scopes, IOptionsMonitor<PlannerOptions> options, TimeProvider clock,
     ILogger<OfferSweeper> logger) : BackgroundService
 {
+    /// <summary>A transaction id every transaction below which had ended, and when it was observed.</summary>
+    (ulong Xmin, DateTimeOffset ObservedAt)? pruneCandidate;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -34,6 +38,7 @@ public sealed partial class OfferSweeper(
     {
         var now = clock.GetUtcNow();
         await offers.ExpireAsync(now, ct);
+        await PruneLedgerRemovalsAsync(now, ct);
         var due = await offers.DueHeldJobsAsync(now, ct);
         if (due.Count == 0)
         {
@@ -48,6 +53,21 @@ public sealed partial class OfferSweeper(
                 LogReleased(logger, jobId);
             }
         }
+    }
+
+    /// <summary>
+    /// Prunes removal records below an xmin observed at least Planner:LedgerRemovalRetention ago. Every
+    /// node that has booked since then read in a snapshot whose xmin is at least that high (xmin only
+    /// grows), so it needs none of them; a node that has not is sent to a whole read by the horizon.
+    /// </summary>
+    async Task PruneLedgerRemovalsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        if (pruneCandidate is { } candidate && now - candidate.ObservedAt >= options.CurrentValue.LedgerRemovalRetention)
+        {
+            await ledger.PruneRemovalsAsync(candidate.Xmin, ct);
+            pruneCandidate = null;
+        }
+        pruneCandidate ??= (await ledger.CurrentXminAsync(ct), now);
     }
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Queued held job {JobId}: its offered slot has come")]

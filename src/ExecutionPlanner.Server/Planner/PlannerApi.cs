@@ -23,6 +23,7 @@ public static class PlannerApi
         services.AddSingleton<PlatformCapacity>();
         services.AddSingleton<OfferSetPlanner>();
         services.AddSingleton<LedgerStore>();
+        services.AddSingleton<LedgerCache>();
         services.AddSingleton<HeldJobSlots>();
         services.AddSingleton<OfferStore>();
         services.AddScoped<OfferAcceptance>();

@@ -19,6 +19,7 @@ public sealed class PlannerOptions
     public const decimal DefaultLongerDurationFactor = 2m;
     public const decimal DefaultMaxStorageGiB = 10m;
     public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DefaultLedgerRemovalRetention = TimeSpan.FromHours(1);
 
     /// <summary>Cores the platform has for jobs; 0 means what the Docker engine reports (GET /info NCPU).</summary>
     public decimal PlatformCores { get; set; }
@@ -49,6 +50,12 @@ public sealed class PlannerOptions
 
     /// <summary>How often offers past their expiry are marked EXPIRED and held jobs whose slot came are queued.</summary>
     public TimeSpan SweepInterval { get; set; } = DefaultSweepInterval;
+
+    /// <summary>
+    /// How long the record of a deleted queued, executing or held job (or open offer) is kept for other
+    /// nodes' ledgers to read. A node that has not booked for longer reads its whole ledger again once.
+    /// </summary>
+    public TimeSpan LedgerRemovalRetention { get; set; } = DefaultLedgerRemovalRetention;
 
     internal long? PlatformMemoryBytes =>
         string.IsNullOrWhiteSpace(PlatformMemory) ? null : MemoryQuantity.TryParse(PlatformMemory, out var b) ? b : null;
@@ -94,6 +101,10 @@ sealed class PlannerOptionsValidator : IValidateOptions<PlannerOptions>
         if (o.SweepInterval < TimeSpan.FromMilliseconds(50))
         {
             errors.Add("Planner:SweepInterval must be at least 50 ms.");
+        }
+        if (o.LedgerRemovalRetention < TimeSpan.FromSeconds(1))
+        {
+            errors.Add("Planner:LedgerRemovalRetention must be at least 1 s.");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
