@@ -16,6 +16,9 @@ public sealed partial class WokenJobReader : BackgroundService, IJobChangeObserv
 {
     const int MaxBatch = 2000;
 
+    /// <summary>Reads before a delivery at most: under a steady stream of changes, waiters are not kept waiting for a quiet moment.</summary>
+    const int MaxReadsPerDelivery = 4;
+
     /// <summary>
     /// The batches' own connections, so that a wake-up never queues for a pooled connection behind
     /// the requests of a busy server (one batch runs at a time).
@@ -99,36 +102,51 @@ public sealed partial class WokenJobReader : BackgroundService, IJobChangeObserv
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new HashSet<string>(StringComparer.Ordinal);
+        var snapshots = new Dictionary<string, JobSnapshot>(StringComparer.Ordinal);
         while (await changed.Reader.WaitToReadAsync(stoppingToken))
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && changed.Reader.TryRead(out var jobId))
+            // Read until nothing new waits (a burst's notifications arrive over a few ms), then deliver: delivering
+            // starts every woken response at once, and a read made while they run takes several times as long.
+            // A later read of the same job replaces the earlier one, so each watch still gets the newest.
+            snapshots.Clear();
+            for (var read = 0; read < MaxReadsPerDelivery && Drain(batch) > 0; read++)
             {
-                if (watches.ContainsKey(jobId))
+                try
                 {
-                    batch.Add(jobId);
+                    foreach (var (jobId, snapshot) in await ReadBatchAsync([.. batch], stoppingToken))
+                    {
+                        snapshots[jobId] = snapshot;
+                    }
                 }
-            }
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-            Dictionary<string, JobSnapshot> snapshots;
-            try
-            {
-                snapshots = await ReadBatchAsync([.. batch], stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                // The waiters are not failed for it: each reads its job itself.
-                LogBatchFailed(logger, batch.Count, ex);
-                snapshots = batch.ToDictionary(id => id, _ => new JobSnapshot(null, [], Stale: true), StringComparer.Ordinal);
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // The waiters are not failed for it: each reads its job itself.
+                    LogBatchFailed(logger, batch.Count, ex);
+                    foreach (var jobId in batch)
+                    {
+                        snapshots[jobId] = new JobSnapshot(null, [], Stale: true);
+                    }
+                }
             }
             foreach (var (jobId, snapshot) in snapshots)
             {
                 Deliver(jobId, snapshot);
             }
         }
+    }
+
+    /// <summary>Takes the waiting changes of watched jobs into <paramref name="batch"/> (at most <see cref="MaxBatch"/>).</summary>
+    int Drain(HashSet<string> batch)
+    {
+        batch.Clear();
+        while (batch.Count < MaxBatch && changed.Reader.TryRead(out var jobId))
+        {
+            if (watches.ContainsKey(jobId))
+            {
+                batch.Add(jobId);
+            }
+        }
+        return batch.Count;
     }
 
     void Deliver(string jobId, JobSnapshot snapshot)
