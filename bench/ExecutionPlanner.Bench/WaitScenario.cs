@@ -84,10 +84,12 @@ public static class WaitScenario
         {
             Parameters = { new("ids", ids.ToArray()) },
         };
+        var gcBefore = GcSnapshot.Take();
         var before = Stopwatch.GetTimestamp();
         var updated = await update.ExecuteNonQueryAsync();
         var committed = Stopwatch.GetTimestamp();
         var results = await Task.WhenAll(waiters.Select(w => w.Task));
+        var gc = GcSnapshot.Take() - gcBefore;
         await Task.WhenAny(listening, Task.Delay(2000));
         await stopListening.CancelAsync();
         await listening;
@@ -102,6 +104,7 @@ public static class WaitScenario
         report.Add("wait", "  NOTIFY seen by a separate LISTEN connection: first / last after commit",
             $"{Report.Ms(Stats.Ms(committed, firstNotice))} / {Report.Ms(Stats.Ms(committed, lastNotice))} ({notices} notifications)");
         report.Add("wait", "  responses saying QUEUED", $"{queued} of {n}", $"{n} of {n}", queued == n);
+        report.Add("wait", "  garbage collections from the UPDATE to the last answer (server and bench share the process)", gc.ToString());
         if (stats.Min < 0)
         {
             report.Note($"wait (all at once): {delays.Count(d => d < 0)} waiters answered before the bench saw its own commit acknowledged (min {Report.Ms(stats.Min)}).");
