@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Headers;
 using System.Text;
 using ExecutionPlanner.Server.Jobs;
@@ -38,7 +39,7 @@ public static class WaitScenario
     {
         Console.Error.WriteLine($"wait: {n} waiters, one UPDATE by another process");
         var ids = await db.InsertPendingJobsAsync(n, TimeSpan.FromMinutes(1), TimeProvider.System.GetUtcNow());
-        using var http = server.NewClient(n + 100);
+        using var http = new RawHttpWaiter(server.BaseAddress);
         var waiters = StartWaiters(http, ids);
         if (!await AllBlockedAsync(server, waiters, n, report, "all at once"))
         {
@@ -117,7 +118,7 @@ public static class WaitScenario
         var n = options.Waiters;
         Console.Error.WriteLine($"wait: {n} waiters, POST PHASE=RUN one by one (~1/ms)");
         var ids = await db.InsertPendingJobsAsync(n, TimeSpan.FromMinutes(1), TimeProvider.System.GetUtcNow());
-        using var http = server.NewClient(n + 100);
+        using var http = new RawHttpWaiter(server.BaseAddress);
         using var control = server.NewClient(256);
         var waiters = StartWaiters(http, ids);
         if (!await AllBlockedAsync(server, waiters, n, report, "one by one"))
@@ -180,23 +181,21 @@ public static class WaitScenario
         public required Task<WaitResult> Task { get; init; }
     }
 
-    static List<Waiter> StartWaiters(HttpClient http, List<string> ids) =>
-        ids.Select(id => new Waiter { Task = WaitAsync(http, id) }).ToList();
+    static List<Waiter> StartWaiters(RawHttpWaiter client, List<string> ids) =>
+        ids.Select(id => new Waiter { Task = WaitAsync(client, id) }).ToList();
 
-    static async Task<WaitResult> WaitAsync(HttpClient http, string id)
+    static async Task<WaitResult> WaitAsync(RawHttpWaiter client, string id)
     {
         await Task.Yield();
         try
         {
-            using var response = await http.GetAsync(new Uri($"/jobs/{id}?WAIT=30", UriKind.Relative));
-            var body = await response.Content.ReadAsStringAsync();
-            var received = Stopwatch.GetTimestamp();
+            var (received, status, body) = await client.GetAsync($"/jobs/{id}?WAIT=30", CancellationToken.None);
             var from = body.IndexOf("<uws:phase>", StringComparison.Ordinal);
             var to = from < 0 ? -1 : body.IndexOf("</uws:phase>", from, StringComparison.Ordinal);
             var phase = to < 0 ? null : body[(from + "<uws:phase>".Length)..to];
-            return new WaitResult(received, response.StatusCode, phase);
+            return new WaitResult(received, status, phase);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        catch (Exception ex) when (ex is IOException or SocketException)
         {
             Console.Error.WriteLine($"  waiter for {id} failed: {ex.Message}");
             return new WaitResult(Stopwatch.GetTimestamp(), 0, null);
