@@ -95,13 +95,19 @@ public static class WaitScenario
         await stopListening.CancelAsync();
         await listening;
 
-        var delays = results.Select(r => Stats.Ms(committed, r.Received)).ToList();
+        // The change is public when PostgreSQL commits it. This process may see the commit's acknowledgement late (its
+        // thread pool is busy with the waiters' connections), so the earlier of that and the first NOTIFY seen by the
+        // separate LISTEN marks the change; the send of the UPDATE gives an upper bound that includes its own execution.
+        var changed = notices > 0 ? Math.Min(committed, firstNotice) : committed;
+        var delays = results.Select(r => Stats.Ms(changed, r.Received)).ToList();
         var stats = Stats.Of(delays);
+        var fromSend = Stats.Of(results.Select(r => Stats.Ms(before, r.Received)).ToList());
         var queued = results.Count(r => r.Phase == "QUEUED");
-        report.Add("wait", $"{n} waiters, one UPDATE of {updated} rows: wake-up delay after commit", stats.Summary(),
-            "p99 < 100 ms", stats.P99 < TargetP99Ms && queued == n);
+        report.Add("wait", $"{n} waiters, one UPDATE of {updated} rows: wake-up delay after the commit (acknowledged or first NOTIFY seen, the earlier)",
+            stats.Summary(), "p99 < 100 ms", stats.P99 < TargetP99Ms && queued == n);
+        report.Add("wait", "  the same, from sending the UPDATE (includes the UPDATE's own execution and commit)", fromSend.Summary());
         report.Add("wait", "  the UPDATE itself (send to commit acknowledged)", Report.Ms(Stats.Ms(before, committed)));
-        report.Add("wait", "  first / last waiter answered after commit", $"{Report.Ms(stats.Min)} / {Report.Ms(stats.Max)}");
+        report.Add("wait", "  first / last waiter answered after the commit", $"{Report.Ms(stats.Min)} / {Report.Ms(stats.Max)}");
         report.Add("wait", "  NOTIFY seen by a separate LISTEN connection: first / last after commit",
             $"{Report.Ms(Stats.Ms(committed, firstNotice))} / {Report.Ms(Stats.Ms(committed, lastNotice))} ({notices} notifications)");
         report.Add("wait", "  responses saying QUEUED", $"{queued} of {n}", $"{n} of {n}", queued == n);
