@@ -63,6 +63,21 @@ public sealed class PlannerClusterTests
         await RejectAllAsync(node, set);
     }
 
+    /// <summary>
+    /// A accepts an offer of the whole platform (its job holds the first hour), and B's next answer shows the
+    /// charge; B's offers are rejected again so they hold nothing.
+    /// </summary>
+    static async Task<(string Job, DateTimeOffset Start)> JobHoldingThePlatformAsync(HttpClient a, HttpClient b)
+    {
+        var set = await a.AskAsync(WholePlatform());
+        var start = FirstStart(set);
+        var job = JobIdOf(await a.AcceptAsync(Href(Offers(set)[0])));
+        var busy = await b.AskAsync(WholePlatform());
+        Assert.That(FirstStart(busy), Is.GreaterThanOrEqualTo(start + TimeSpan.FromHours(1)), "B charges A's job");
+        await RejectAllAsync(b, busy);
+        return (job, start);
+    }
+
     static async Task RejectAllAsync(HttpClient node, JsonObject set)
     {
         foreach (var offer in Offers(set))
@@ -132,12 +147,7 @@ public sealed class PlannerClusterTests
         await WarmAsync(a);
         await WarmAsync(b);
 
-        var set = await a.AskAsync(WholePlatform());
-        var start = FirstStart(set);
-        var job = JobIdOf(await a.AcceptAsync(Href(Offers(set)[0])));
-        var busy = await b.AskAsync(WholePlatform());
-        Assert.That(FirstStart(busy), Is.GreaterThanOrEqualTo(start + TimeSpan.FromHours(1)), "B charges A's queued job");
-        await RejectAllAsync(b, busy);
+        var (job, start) = await JobHoldingThePlatformAsync(a, b);
 
         using (var abort = await a.PostFormAsync($"/jobs/{job}/phase", ("PHASE", "ABORT")))
         {
@@ -157,12 +167,7 @@ public sealed class PlannerClusterTests
         await WarmAsync(a);
         await WarmAsync(b);
 
-        var set = await a.AskAsync(WholePlatform());
-        var start = FirstStart(set);
-        var job = JobIdOf(await a.AcceptAsync(Href(Offers(set)[0])));
-        var busy = await b.AskAsync(WholePlatform());
-        Assert.That(FirstStart(busy), Is.GreaterThanOrEqualTo(start + TimeSpan.FromHours(1)));
-        await RejectAllAsync(b, busy);
+        var (job, start) = await JobHoldingThePlatformAsync(a, b);
 
         using (var delete = await a.DeleteAsync($"/jobs/{job}"))
         {
@@ -246,12 +251,7 @@ public sealed class PlannerClusterTests
         await WarmAsync(a);
         await WarmAsync(b);
 
-        var set = await a.AskAsync(WholePlatform());
-        var start = FirstStart(set);
-        var job = JobIdOf(await a.AcceptAsync(Href(Offers(set)[0])));
-        var busy = await b.AskAsync(WholePlatform());
-        Assert.That(FirstStart(busy), Is.GreaterThanOrEqualTo(start + TimeSpan.FromHours(1)));
-        await RejectAllAsync(b, busy);
+        var (job, start) = await JobHoldingThePlatformAsync(a, b);
         using (var delete = await a.DeleteAsync($"/jobs/{job}"))
         {
             Assert.That(delete.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
