@@ -16,8 +16,14 @@ public sealed partial class WokenJobReader : BackgroundService, IJobChangeObserv
 {
     const int MaxBatch = 2000;
 
-    /// <summary>Reads before a delivery at most: under a steady stream of changes, waiters are not kept waiting for a quiet moment.</summary>
+    /// <summary>Reads before a delivery at most, so a long burst still delivers.</summary>
     const int MaxReadsPerDelivery = 4;
+
+    /// <summary>
+    /// A read of at least this many jobs means a burst is arriving: read what followed it before delivering. A smaller
+    /// one (a steady stream of single changes) is delivered at once.
+    /// </summary>
+    const int BurstSize = 64;
 
     /// <summary>
     /// The batches' own connections, so that a wake-up never queues for a pooled connection behind
@@ -105,12 +111,15 @@ public sealed partial class WokenJobReader : BackgroundService, IJobChangeObserv
         var snapshots = new Dictionary<string, JobSnapshot>(StringComparer.Ordinal);
         while (await changed.Reader.WaitToReadAsync(stoppingToken))
         {
-            // Read until nothing new waits (a burst's notifications arrive over a few ms), then deliver: delivering
-            // starts every woken response at once, and a read made while they run takes several times as long.
+            // In a burst (one UPDATE of many jobs: its notifications arrive over a few ms), read until nothing new
+            // waits, then deliver: delivering starts every woken response at once, and a read made while they run
+            // takes several times as long. A small read is delivered at once, so single changes are not held back.
             // A later read of the same job replaces the earlier one, so each watch still gets the newest.
             snapshots.Clear();
-            for (var read = 0; read < MaxReadsPerDelivery && Drain(batch) > 0; read++)
+            var burst = true;
+            for (var read = 0; burst && read < MaxReadsPerDelivery && Drain(batch) > 0; read++)
             {
+                burst = batch.Count >= BurstSize;
                 try
                 {
                     foreach (var (jobId, snapshot) in await ReadBatchAsync([.. batch], stoppingToken))
