@@ -52,9 +52,16 @@ public static class WaitScenario
         await using var listener = await db.DataSource.OpenConnectionAsync();
         long firstNotice = 0, lastNotice = 0;
         var notices = 0;
-        listener.Notification += (_, _) =>
+        // Only this round's jobs count: the channel also carries other changes (earlier rounds and scenarios).
+        var round = ids.ToHashSet(StringComparer.Ordinal);
+        listener.Notification += (_, e) =>
         {
             var now = Stopwatch.GetTimestamp();
+            var space = e.Payload.IndexOf(' ', StringComparison.Ordinal);
+            if (space <= 0 || !round.Contains(e.Payload[..space]))
+            {
+                return;
+            }
             if (notices++ == 0)
             {
                 firstNotice = now;
