@@ -27,17 +27,24 @@ public sealed class PlannerClusterTests
         public required UwsTestServer A { get; init; }
         public required UwsTestServer B { get; init; }
 
+        /// <summary>One owner's client on each node, both warmed (see <see cref="WarmAsync"/>).</summary>
+        public required HttpClient OwnerA { get; init; }
+        public required HttpClient OwnerB { get; init; }
+
         public (long A, long B) WholeReads =>
             (A.Services.GetRequiredService<LedgerCache>().WholeReads, B.Services.GetRequiredService<LedgerCache>().WholeReads);
 
         public async ValueTask DisposeAsync()
         {
+            OwnerA.Dispose();
+            OwnerB.Dispose();
             await A.DisposeAsync();
             await B.DisposeAsync();
             await Database.DisposeAsync();
         }
     }
 
+    /// <summary>Both nodes on a fresh database, each with one owner's client, warmed.</summary>
     static async Task<Cluster> StartAsync(string offerLifetime = "00:05:00", string sweepInterval = "00:00:00.200")
     {
         var database = await PrivateDatabase.CreateAsync();
@@ -51,7 +58,18 @@ public sealed class PlannerClusterTests
         // One after the other: the first migrates the database.
         var a = await database.StartServerAsync(settings);
         var b = await database.StartServerAsync(settings);
-        return new Cluster { Database = database, A = a, B = b };
+        var cluster = new Cluster { Database = database, A = a, B = b, OwnerA = a.NewOwner(), OwnerB = b.NewOwner() };
+        try
+        {
+            await WarmAsync(cluster.OwnerA);
+            await WarmAsync(cluster.OwnerB);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     static JsonObject WholePlatform(string duration = "PT1H") => DockerTask(coresMin: 4, coresMax: 4, memoryMin: 4, memoryMax: 4, duration: duration);
@@ -99,10 +117,7 @@ public sealed class PlannerClusterTests
     public async Task An_offer_made_on_one_node_holds_capacity_on_the_other()
     {
         await using var cluster = await StartAsync();
-        using var a = cluster.A.NewOwner();
-        using var b = cluster.B.NewOwner();
-        await WarmAsync(a);
-        await WarmAsync(b);
+        var (a, b) = (cluster.OwnerA, cluster.OwnerB);
 
         var first = FirstStart(await a.AskAsync(WholePlatform()));
         var second = FirstStart(await b.AskAsync(WholePlatform()));
@@ -117,10 +132,7 @@ public sealed class PlannerClusterTests
     public async Task An_offer_accepted_on_one_node_is_charged_as_its_job_on_the_other_and_its_siblings_are_freed()
     {
         await using var cluster = await StartAsync();
-        using var a = cluster.A.NewOwner();
-        using var b = cluster.B.NewOwner();
-        await WarmAsync(a);
-        await WarmAsync(b);
+        var (a, b) = (cluster.OwnerA, cluster.OwnerB);
 
         // On an empty platform: the whole platform for one hour from now, and for two hours from now.
         var set = await a.AskAsync(WholePlatform());
@@ -142,10 +154,7 @@ public sealed class PlannerClusterTests
     public async Task A_job_ending_on_one_node_frees_its_capacity_on_the_other()
     {
         await using var cluster = await StartAsync();
-        using var a = cluster.A.NewOwner();
-        using var b = cluster.B.NewOwner();
-        await WarmAsync(a);
-        await WarmAsync(b);
+        var (a, b) = (cluster.OwnerA, cluster.OwnerB);
 
         var (job, start) = await JobHoldingThePlatformAsync(a, b);
 
@@ -162,10 +171,7 @@ public sealed class PlannerClusterTests
     public async Task A_job_deleted_on_one_node_frees_its_capacity_on_the_other()
     {
         await using var cluster = await StartAsync();
-        using var a = cluster.A.NewOwner();
-        using var b = cluster.B.NewOwner();
-        await WarmAsync(a);
-        await WarmAsync(b);
+        var (a, b) = (cluster.OwnerA, cluster.OwnerB);
 
         var (job, start) = await JobHoldingThePlatformAsync(a, b);
 
@@ -182,10 +188,7 @@ public sealed class PlannerClusterTests
     {
         // The sweeper runs once at start-up and then not for an hour: expiry is by time alone.
         await using var cluster = await StartAsync(offerLifetime: "00:00:02", sweepInterval: "01:00:00");
-        using var a = cluster.A.NewOwner();
-        using var b = cluster.B.NewOwner();
-        await WarmAsync(a);
-        await WarmAsync(b);
+        var (a, b) = (cluster.OwnerA, cluster.OwnerB);
 
         var set = await a.AskAsync(WholePlatform());
         var start = FirstStart(set);
@@ -212,10 +215,7 @@ public sealed class PlannerClusterTests
         // The case a commit-ordered sequence would need a lock for: a transaction takes its id, B then
         // books (with a later id, committed first), and only then does the first transaction commit.
         await using var cluster = await StartAsync();
-        using var a = cluster.A.NewOwner();
-        using var b = cluster.B.NewOwner();
-        await WarmAsync(a);
-        await WarmAsync(b);
+        var (a, b) = (cluster.OwnerA, cluster.OwnerB);
         var set = await a.AskAsync(WholePlatform());
         var start = FirstStart(set);
 
@@ -246,10 +246,7 @@ public sealed class PlannerClusterTests
     public async Task A_node_whose_last_read_is_older_than_the_pruned_removals_reads_its_whole_ledger_again()
     {
         await using var cluster = await StartAsync();
-        using var a = cluster.A.NewOwner();
-        using var b = cluster.B.NewOwner();
-        await WarmAsync(a);
-        await WarmAsync(b);
+        var (a, b) = (cluster.OwnerA, cluster.OwnerB);
 
         var (job, start) = await JobHoldingThePlatformAsync(a, b);
         using (var delete = await a.DeleteAsync($"/jobs/{job}"))
