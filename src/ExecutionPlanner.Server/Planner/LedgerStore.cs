@@ -94,11 +94,7 @@ public sealed class LedgerStore(
         // Prepared once per physical connection: each booking then skips parsing these statements.
         await batch.PrepareAsync(ct);
         await using var r = await batch.ExecuteReaderAsync(ct);
-        var watermark = await ReadWatermarkAsync(r, ct);
-        await r.NextResultAsync(ct);
-        var offers = await ReadOffersAsync(r, ct);
-        await r.NextResultAsync(ct);
-        var charged = await ReadJobsAsync(r, ct);
+        var (watermark, offers, charged) = await ReadSnapshotAndRowsAsync(r, ct);
         return new LedgerChanges(true, watermark, offers, charged, [], []);
     }
 
@@ -119,11 +115,7 @@ public sealed class LedgerStore(
         // Prepared once per physical connection: each booking then skips parsing these statements.
         await batch.PrepareAsync(ct);
         await using var r = await batch.ExecuteReaderAsync(ct);
-        var watermark = await ReadWatermarkAsync(r, ct);
-        await r.NextResultAsync(ct);
-        var offers = await ReadOffersAsync(r, ct);
-        await r.NextResultAsync(ct);
-        var charged = await ReadJobsAsync(r, ct);
+        var (watermark, offers, charged) = await ReadSnapshotAndRowsAsync(r, ct);
         await r.NextResultAsync(ct);
         var removedOffers = new List<string>();
         var removedJobs = new List<string>();
@@ -174,6 +166,17 @@ public sealed class LedgerStore(
     };
 
     static NpgsqlParameter Xid(ulong value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Xid8 };
+
+    /// <summary>The first three results both reads begin with: the snapshot, then the offer rows, then the job rows.</summary>
+    static async Task<(LedgerWatermark Watermark, List<LedgerOfferRow> Offers, List<LedgerJobRow> Charged)> ReadSnapshotAndRowsAsync(
+        NpgsqlDataReader r, CancellationToken ct)
+    {
+        var watermark = await ReadWatermarkAsync(r, ct);
+        await r.NextResultAsync(ct);
+        var offers = await ReadOffersAsync(r, ct);
+        await r.NextResultAsync(ct);
+        return (watermark, offers, await ReadJobsAsync(r, ct));
+    }
 
     static async Task<LedgerWatermark> ReadWatermarkAsync(NpgsqlDataReader r, CancellationToken ct)
     {
