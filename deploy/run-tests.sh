@@ -23,10 +23,15 @@ dotnet test ExecutionPlanner.sln -c Release --logger "trx;LogFileName=results.tr
 status=$?
 
 # A fixture stopped while one of its jobs ran leaves that container for a reaper that will never come
-# (its test database is gone): remove the containers of this run's kind of test database.
+# (its test database is gone): remove the containers of test databases that no longer exist. A test
+# database that still exists belongs to a run still going on (another checkout's), so its
+# containers stay.
+live_dbs=$(psql -h /var/run/postgresql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'ep_test_%'" 2>/dev/null || true)
 docker ps -aq --filter label=org.executionplanner.instance \
   | xargs -r docker inspect --format '{{.Id}} {{index .Config.Labels "org.executionplanner.instance"}}' 2>/dev/null \
-  | awk '$2 ~ /\/ep_test_/ {print $1}' | xargs -r docker rm -f -v >/dev/null 2>&1 || true
+  | awk -v live="$live_dbs" 'BEGIN { n = split(live, l, "\n"); for (i = 1; i <= n; i++) keep["/" l[i]] = 1 }
+      match($2, /\/ep_test_[0-9a-f]+$/) && !(substr($2, RSTART) in keep) {print $1}' \
+  | xargs -r docker rm -f -v >/dev/null 2>&1 || true
 
 trx=$(find "$results" -name '*.trx' | head -n 1)
 if [ -z "$trx" ]; then
