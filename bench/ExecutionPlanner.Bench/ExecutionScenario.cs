@@ -353,8 +353,9 @@ public static class ExecutionScenario
         var parameters = new List<JobParameter> { new("image", Image), new("cmd", "true") };
         var spec = JobParameterContract.Validate(parameters, [], server.Services.GetRequiredService<IOptions<JobsOptions>>().Value);
         var job = new ClaimedJob("bench", 1, Guid.NewGuid(), 0, parameters, null, null);
+        var image = new ImageDetails("bench", null, null, [], [], [], new Dictionary<string, string>());
         var containerSpec = server.Services.GetRequiredService<ContainerSpecFactory>()
-            .Create(job, spec, server.Services.GetRequiredService<ExecutionNode>());
+            .Create(job, spec, server.Services.GetRequiredService<ExecutionNode>(), image, new JobUser("65534:65534", 65534, 65534, true));
         return containerSpec with { Labels = new Dictionary<string, string> { [BenchLabel] = runId } };
     }
 

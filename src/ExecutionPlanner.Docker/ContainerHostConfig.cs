@@ -31,4 +31,13 @@ public sealed record ContainerHostConfig
 
     /// <summary>Run a minimal init as PID 1, so signals reach the job and zombies are reaped.</summary>
     public bool? Init { get; init; }
+
+    /// <summary>Mounts in the engine's long form (volumes with options such as no copy-up).</summary>
+    public IReadOnlyList<ContainerMount>? Mounts { get; init; }
+
+    /// <summary>Size of <c>/dev/shm</c> in bytes (a tmpfs, charged to the container's memory).</summary>
+    public long? ShmSize { get; init; }
+
+    /// <summary>Resource limits (setrlimit) for the container's processes, e.g. <c>fsize</c>.</summary>
+    public IReadOnlyList<ContainerUlimit>? Ulimits { get; init; }
 }

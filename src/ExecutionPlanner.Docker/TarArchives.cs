@@ -38,6 +38,16 @@ public static class TarArchives
                 }
                 slash = name.IndexOf('/', slash + 1);
             }
+            if (entry.IsDirectory)
+            {
+                if (directories.Add(name))
+                {
+                    await writer.WriteEntryAsync(
+                        new PaxTarEntry(TarEntryType.Directory, name + "/") { Mode = entry.Mode, Uid = entry.Uid, Gid = entry.Gid },
+                        cancellationToken);
+                }
+                continue;
+            }
             await writer.WriteEntryAsync(
                 new PaxTarEntry(TarEntryType.RegularFile, name)
                 {

@@ -49,3 +49,13 @@ internal sealed record ContainerSummaryWire(
     IReadOnlyDictionary<string, string>? Labels, long Created);
 
 internal sealed record ImageInspectWire(string Id, ContainerConfigWire? Config);
+
+internal sealed record DiskUsageWire(IReadOnlyList<DiskUsageContainerWire>? Containers, IReadOnlyList<DiskUsageVolumeWire>? Volumes);
+
+internal sealed record DiskUsageContainerWire(string Id, IReadOnlyDictionary<string, string>? Labels, IReadOnlyList<MountPointWire>? Mounts);
+
+internal sealed record MountPointWire(string? Type, string? Name, string? Destination);
+
+internal sealed record DiskUsageVolumeWire(string Name, VolumeUsageWire? UsageData);
+
+internal sealed record VolumeUsageWire(long Size);

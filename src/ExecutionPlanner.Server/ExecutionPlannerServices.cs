@@ -58,7 +58,9 @@ public static class ExecutionPlannerServices
         services.AddSingleton<RunQueue>();
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<ContainerSpecFactory>();
-        services.AddSingleton<ResultsDirectoryProbe>();
+        services.AddSingleton<JobUserResolver>();
+        services.AddSingleton<ResultsSizeGuard>();
+        services.AddHostedService(sp => sp.GetRequiredService<ResultsSizeGuard>());
         services.AddSingleton<OutcomeCollector>();
         services.AddSingleton<OutcomeWriter>();
         services.AddSingleton<ContainerRunner>();

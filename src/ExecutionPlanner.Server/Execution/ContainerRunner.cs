@@ -16,8 +16,8 @@ public sealed partial class ContainerRunner(
     RunningJobs runningJobs,
     JobChangeHub changes,
     ContainerSpecFactory specs,
+    JobUserResolver users,
     OutcomeCollector collector,
-    ResultsDirectoryProbe resultsProbe,
     OutcomeWriter writer,
     ContainerRemover remover,
     ExecutionNode node,
@@ -47,38 +47,43 @@ public sealed partial class ContainerRunner(
             {
                 return;
             }
+            running.InputBytes = inputs.Sum(i => i.Size);
+            var imageOverride = specs.OverrideFor(spec.Image);
+            var resolved = await ResolveUserAsync(job, spec, imageOverride, nodeStopping);
+            if (resolved is not { } run)
+            {
+                return;
+            }
 
             // 2. Create the container (labelled with job and attempt). Dies here -> an unstarted
             //    container that the reaper removes before queueing the job again.
-            containerId = await CreateAsync(job, specs.Create(job, spec, node), nodeStopping);
+            containerId = await CreateAsync(job, specs.Create(job, spec, node, run.Image, run.User), nodeStopping);
             if (containerId is null)
             {
                 return;
             }
 
-            // 3. Copy the uploads to /uws/inputs through the archive API (never host paths), after
-            //    recording the container. Without uploads nothing happens in between, so the container
-            //    is recorded by step 4's write.
-            if (inputs.Count > 0)
+            // 3. Make the job's folders in its empty /uws volume, owned by its user, with the uploads in
+            //    inputs/ (through the archive API, never host paths). With uploads the container is recorded
+            //    first; without, nothing worth recording happens in between, so step 4's write records it.
+            if (inputs.Count > 0 && !await queue.MarkContainerAsync(job.Id, job.LeaseToken, containerId, nodeStopping))
             {
-                if (!await queue.MarkContainerAsync(job.Id, job.LeaseToken, containerId, nodeStopping))
-                {
-                    return;
-                }
-                await using var tar = await TarArchives.CreateAsync(
-                    inputs.Select(i => TarFileEntry.FromBytes(i.Name, i.Content) with { Uid = 65534, Gid = 65534 }), nodeStopping);
-                await docker.PutArchiveAsync(containerId, ContainerSpecFactory.InputsPath, tar, nodeStopping);
+                return;
+            }
+            await using (var tar = await TarArchives.CreateAsync(JobFolders(inputs, run.User), nodeStopping))
+            {
+                await docker.PutArchiveAsync(containerId, ContainerSpecFactory.UwsPath, tar, nodeStopping);
             }
 
             // 4. Record that the job may run from now on, then start it. Dies after this -> the
             //    reaper collects the outcome or kills the container; the job is never run twice.
-            //    The results directory is looked at meanwhile, so its collection can tell if it was written.
-            var statting = resultsProbe.StatAsync(containerId, nodeStopping);
-            var marked = await queue.MarkStartingAsync(job.Id, job.LeaseToken, containerId, nodeStopping);
-            var resultsAtStart = await statting;
-            if (!marked)
+            if (!await queue.MarkStartingAsync(job.Id, job.LeaseToken, containerId, nodeStopping))
             {
                 return;
+            }
+            if (imageOverride is not null)
+            {
+                await AppendMessageAsync(job.Id, OverrideMessage(imageOverride, run.User), nodeStopping);
             }
             await docker.StartContainerAsync(containerId, nodeStopping);
             LogStarted(logger, job.Id, job.Attempt, containerId[..12]);
@@ -95,17 +100,11 @@ public sealed partial class ContainerRunner(
 
             // 6. Collect and write the outcome, fenced by the lease. Dies before the commit -> the
             //    job is still EXECUTING with our token; the reaper collects the same outcome.
-            if (why is CollectReason reason)
+            if (why is CollectReason reason && !await SettleAsync(job, containerId, reason))
             {
-                var outcome = await collector.CollectAsync(containerId, job, reason, null, resultsAtStart, CancellationToken.None);
-                if (!await writer.WriteAsync(job, outcome, CancellationToken.None))
-                {
-                    LogFencedOut(logger, job.Id);
-                }
-                else
-                {
-                    LogFinished(logger, job.Id, outcome.Phase, outcome.ExitCode);
-                }
+                // Nothing could be written: leave the container for the reaper to collect once the
+                // engine and the database answer again (removing it would lose the outcome).
+                containerId = null;
             }
         }
         catch (DockerEngineException ex) when (!nodeStopping.IsCancellationRequested)
@@ -140,6 +139,128 @@ public sealed partial class ContainerRunner(
         {
             await writer.WriteAsync(job, JobOutcome.Failed($"The job can no longer run here: {ex.Message}"), ct);
             return (null, inputs);
+        }
+    }
+
+    /// <summary>The image's defaults and the job's user; null when the job ended in ERROR because neither can be had.</summary>
+    async Task<(ImageDetails Image, JobUser User)?> ResolveUserAsync(ClaimedJob job, JobSpec spec, ImageOverride? imageOverride, CancellationToken ct)
+    {
+        try
+        {
+            return await users.ResolveAsync(spec.Image, imageOverride?.User, ct);
+        }
+        catch (DockerImageNotFoundException)
+        {
+            await writer.WriteAsync(job, JobOutcome.Failed($"The image '{spec.Image}' is not available on this server's Docker engine."), ct);
+        }
+        catch (JobUserException ex)
+        {
+            await writer.WriteAsync(job, JobOutcome.Failed(ex.Message), ct);
+        }
+        return null;
+    }
+
+    /// <summary>inputs/ (read-only for the job) with the uploads, and results/ (writable by anyone), owned by the job's user.</summary>
+    static IEnumerable<TarFileEntry> JobFolders(IEnumerable<JobFileEntity> inputs, JobUser user)
+    {
+        const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+            | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        const UnixFileMode writable = readable | UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+        yield return TarFileEntry.Directory("inputs", readable | UnixFileMode.UserWrite) with { Uid = user.Uid, Gid = user.Gid };
+        yield return TarFileEntry.Directory("results", writable) with { Uid = user.Uid, Gid = user.Gid };
+        foreach (var input in inputs)
+        {
+            yield return TarFileEntry.FromBytes("inputs/" + input.Name, input.Content) with { Uid = user.Uid, Gid = user.Gid };
+        }
+    }
+
+    static string OverrideMessage(ImageOverride o, JobUser user)
+    {
+        var what = new List<string>();
+        if (o.User is not null)
+        {
+            what.Add($"runs as user {user.User}");
+        }
+        if (o.NetworkMode is { } network)
+        {
+            what.Add($"network '{network}'");
+        }
+        if (o.ReadOnlyRootFilesystem == false)
+        {
+            what.Add("a writable root file system");
+        }
+        return $"The operator's settings for images matching '{o.Image}' were applied" + (what.Count > 0 ? ": " + string.Join(", ", what) + "." : ".");
+    }
+
+    async Task AppendMessageAsync(string jobId, string text, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await JobMessages.AppendAsync(scope.ServiceProvider.GetRequiredService<UwsDbContext>(), jobId, [JobMessages.Create(clock.GetUtcNow(), text)], ct);
+    }
+
+    /// <summary>
+    /// Collects and writes the outcome. A passing fault of the engine or the database is retried with back-off
+    /// (a job that finished is never turned into a false ERROR by one); any other failure to collect ends the job
+    /// in ERROR saying so, never as "lost with its node". False when nothing could be written at all.
+    /// </summary>
+    async Task<bool> SettleAsync(ClaimedJob job, string containerId, CollectReason reason)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var outcome = await collector.CollectAsync(containerId, job, reason, null, CancellationToken.None);
+                if (!await writer.WriteAsync(job, outcome, CancellationToken.None))
+                {
+                    LogFencedOut(logger, job.Id);
+                }
+                else
+                {
+                    LogFinished(logger, job.Id, outcome.Phase, outcome.ExitCode);
+                }
+                return true;
+            }
+            catch (Exception ex) when (IsPassing(ex) && attempt < CollectAttempts)
+            {
+                LogCollectRetry(logger, job.Id, attempt, ex);
+                await Task.Delay(delay, clock);
+                delay *= 2;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogCollectFailed(logger, job.Id, ex);
+                try
+                {
+                    var failed = JobOutcome.Failed($"The container ended, but its outcome could not be collected: {DisplayText.Clean(ex.Message, 500)}");
+                    await writer.WriteAsync(job, failed with { ExitCode = await ExitCodeOrNullAsync(containerId) }, CancellationToken.None);
+                    return true;
+                }
+                catch (Exception writeFailure) when (writeFailure is not OperationCanceledException)
+                {
+                    LogCollectFailed(logger, job.Id, writeFailure);
+                    return false;
+                }
+            }
+        }
+    }
+
+    const int CollectAttempts = 5;
+
+    static bool IsPassing(Exception ex) =>
+        ex is DockerEngineUnavailableException or TimeoutException
+        || (ex is Npgsql.NpgsqlException npgsql && npgsql.IsTransient)
+        || (ex is Microsoft.EntityFrameworkCore.DbUpdateException { InnerException: Npgsql.NpgsqlException { IsTransient: true } });
+
+    async Task<int?> ExitCodeOrNullAsync(string containerId)
+    {
+        try
+        {
+            return (int)(await docker.InspectContainerAsync(containerId, CancellationToken.None)).State.ExitCode;
+        }
+        catch (DockerEngineException)
+        {
+            return null;
         }
     }
 
@@ -192,6 +313,7 @@ public sealed partial class ContainerRunner(
             {
                 StopReason.Overran => CollectReason.Overran,
                 StopReason.Aborted => CollectReason.Aborted,
+                StopReason.ResultsTooLarge => CollectReason.ResultsTooLarge,
                 _ => reason,
             };
         }
@@ -245,7 +367,8 @@ public sealed partial class ContainerRunner(
         LogEngineFailed(logger, job.Id, ex);
         var started = await queue.ReadStopReasonAsync(job.Id, job.LeaseToken, CancellationToken.None) == StopReason.None
             && containerId is not null && await HasStartedAsync(containerId);
-        if (!started && job.Attempt < options.Value.MaxAttempts && await writer.RequeueAsync(job, CancellationToken.None))
+        if (!started && job.Attempt < options.Value.MaxAttempts
+            && await writer.RequeueAsync(job, $"the Docker engine failed ({DisplayText.Clean(ex.Message, 300)}).", CancellationToken.None))
         {
             return;
         }
@@ -276,6 +399,12 @@ public sealed partial class ContainerRunner(
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Job {JobId}: the Docker engine failed")]
     static partial void LogEngineFailed(ILogger logger, string jobId, Exception ex);
+
+    [LoggerMessage(EventId = 1407, Level = LogLevel.Warning, Message = "Job {JobId}: collecting the outcome failed (attempt {Attempt}); retrying")]
+    static partial void LogCollectRetry(ILogger logger, string jobId, int attempt, Exception ex);
+
+    [LoggerMessage(EventId = 1408, Level = LogLevel.Error, Message = "Job {JobId}: the outcome could not be collected")]
+    static partial void LogCollectFailed(ILogger logger, string jobId, Exception ex);
 
     [LoggerMessage(EventId = 1406, Level = LogLevel.Warning, Message = "Job {JobId}: watching for ABORT failed; the heartbeat still fences the run")]
     static partial void LogWatchFailed(ILogger logger, string jobId, Exception ex);

@@ -20,6 +20,10 @@ public sealed class ExecutionOptions
     public const long DefaultMaxResultBytes = 256L * 1024 * 1024;
     public const long DefaultMaxLogBytes = 16L * 1024 * 1024;
     public const int DefaultMaxAttempts = 3;
+    public const long DefaultTmpBytes = 64L * 1024 * 1024;
+    public const long DefaultShmBytes = 64L * 1024 * 1024;
+    public const int DefaultMaxResultFiles = 10_000;
+    public static readonly TimeSpan DefaultResultsCheckInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>Whether this node runs jobs at all (a node may serve UWS only).</summary>
     public bool Enabled { get; set; } = true;
@@ -59,6 +63,18 @@ public sealed class ExecutionOptions
 
     /// <summary>How many times a job is claimed before a fault that keeps it from starting ends it in ERROR.</summary>
     public int MaxAttempts { get; set; } = DefaultMaxAttempts;
+
+    /// <summary>Size of the job's /tmp (a tmpfs: it counts against the job's memory).</summary>
+    public long TmpBytes { get; set; } = DefaultTmpBytes;
+
+    /// <summary>Size of the job's /dev/shm (a tmpfs: it counts against the job's memory).</summary>
+    public long ShmBytes { get; set; } = DefaultShmBytes;
+
+    /// <summary>Most result files kept per job; the rest are skipped, and a job message says so.</summary>
+    public int MaxResultFiles { get; set; } = DefaultMaxResultFiles;
+
+    /// <summary>How often the size of running jobs' /uws is measured (a job over MaxResultBytes is killed).</summary>
+    public TimeSpan ResultsCheckInterval { get; set; } = DefaultResultsCheckInterval;
 
     /// <summary>Per-image relaxations of the isolation defaults; the first matching pattern applies.</summary>
     public List<ImageOverride> ImageOverrides { get; set; } = [];
@@ -112,9 +128,17 @@ sealed class ExecutionOptionsValidator : IValidateOptions<ExecutionOptions>
         {
             errors.Add("Execution: PidsLimit >= 8, MaxResultBytes and MaxLogBytes >= 1024 and MaxAttempts >= 1 are required.");
         }
-        if (string.IsNullOrWhiteSpace(o.User))
+        if (!JobUser.TryParseNumeric(o.User, out _, out _))
         {
-            errors.Add("Execution:User must name a user (uid:gid).");
+            errors.Add($"Execution:User '{o.User}' must be a numeric uid:gid such as 65534:65534 (it owns the job's folders).");
+        }
+        if (o.TmpBytes < 1024 * 1024 || o.ShmBytes < 1024 * 1024 || o.MaxResultFiles < 1)
+        {
+            errors.Add("Execution: TmpBytes and ShmBytes >= 1 MiB and MaxResultFiles >= 1 are required.");
+        }
+        if (o.ResultsCheckInterval < TimeSpan.FromMilliseconds(100))
+        {
+            errors.Add("Execution:ResultsCheckInterval must be at least 100 ms.");
         }
         if (o.ImageOverrides.Any(i => string.IsNullOrWhiteSpace(i.Image)))
         {

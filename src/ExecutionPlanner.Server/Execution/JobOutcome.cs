@@ -13,6 +13,9 @@ public sealed record JobOutcome(
 {
     public bool ErrorIsTransient { get; init; }
 
+    /// <summary>What the owner should learn beyond the phase (written as job messages with the outcome).</summary>
+    public IReadOnlyList<string> Messages { get; init; } = [];
+
     public static JobOutcome Failed(string summary, bool transient = false) =>
-        new(ExecutionPhase.ERROR, summary, null, null, []) { ErrorIsTransient = transient };
+        new(ExecutionPhase.ERROR, summary, null, null, []) { ErrorIsTransient = transient, Messages = [summary] };
 }

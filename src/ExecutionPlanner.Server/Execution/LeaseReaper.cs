@@ -84,7 +84,8 @@ public sealed partial class LeaseReaper(
             // The container was never started (the node died before, or between marking it as
             // starting and the start call): the job did not run, so it may run now.
             await RemoveAllAsync(containers, ct);
-            var requeued = job.Attempt < options.Value.MaxAttempts && await writer.RequeueAsync(job, ct);
+            var requeued = job.Attempt < options.Value.MaxAttempts && await writer.RequeueAsync(job,
+                $"its node ({formerNode}) stopped before the container started.", ct);
             if (!requeued)
             {
                 await writer.WriteAsync(job, JobOutcome.Failed(
@@ -107,7 +108,7 @@ public sealed partial class LeaseReaper(
             await docker.KillContainerAsync(current.Id, "KILL", ct);
             await docker.WaitContainerAsync(current.Id, ContainerWaitCondition.NotRunning, ct);
         }
-        var outcome = await collector.CollectAsync(current.Id, job, running ? CollectReason.LostWithNode : CollectReason.Exited, formerNode, null, ct);
+        var outcome = await collector.CollectAsync(current.Id, job, running ? CollectReason.LostWithNode : CollectReason.Exited, formerNode, ct);
         await writer.WriteAsync(job, outcome, ct);
         await RemoveAllAsync(containers, ct);
         LogReconciled(logger, job.Id, formerNode, running ? "ERROR (killed, lost with its node)" : $"{outcome.Phase} (had finished)");

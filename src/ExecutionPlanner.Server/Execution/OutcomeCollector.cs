@@ -2,7 +2,6 @@ using System.Text;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;
-using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Execution;
@@ -18,25 +17,22 @@ public enum CollectReason
     Aborted,
     /// <summary>Its node died while it ran; the reaper killed it.</summary>
     LostWithNode,
+    /// <summary>It wrote more than the service allows into /uws and was killed.</summary>
+    ResultsTooLarge,
 }
 
 /// <summary>
-/// Reads what a container left behind, through the Engine API only (never host paths): exit code
-/// and OOM flag, stdout and stderr (bounded by Execution:MaxLogBytes), and the files in /uws/results
-/// (bounded by Execution:MaxResultBytes), and decides the job's final phase and message.
+/// Reads what a container left behind, through the Engine API only (never host paths): exit code and OOM flag,
+/// stdout and stderr (bounded by Execution:MaxLogBytes), and the files in /uws/results (bounded by
+/// Execution:MaxResultBytes and MaxResultFiles), and decides the job's final phase, its error texts and messages.
+/// Nothing a container printed or named can break the job: texts are cleaned (<see cref="DisplayText"/>), names
+/// mapped (<see cref="ResultNames"/>), and every cut or skip is said in a message.
 /// </summary>
-public sealed class OutcomeCollector(DockerEngineClient docker, ResultsDirectoryProbe resultsProbe, IOptions<ExecutionOptions> options)
+public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<ExecutionOptions> options)
 {
     const int StderrTailLines = 5;
-    static readonly FileExtensionContentTypeProvider MimeTypes = new();
 
-    /// <summary>
-    /// Collects the stopped container's outcome. <paramref name="resultsBeforeStart"/> is the results directory's
-    /// stat taken before the start (null when unknown, as for a container found by the reaper): with it, the
-    /// archive download is skipped when <see cref="ResultsDirectoryProbe"/> shows nothing was written.
-    /// </summary>
-    public async Task<JobOutcome> CollectAsync(
-        string containerId, ClaimedJob job, CollectReason why, string? lostNode, ContainerPathStat? resultsBeforeStart, CancellationToken ct)
+    public async Task<JobOutcome> CollectAsync(string containerId, ClaimedJob job, CollectReason why, string? lostNode, CancellationToken ct)
     {
         var o = options.Value;
         using var stdout = new MemoryStream();
@@ -46,100 +42,67 @@ public sealed class OutcomeCollector(DockerEngineClient docker, ResultsDirectory
         var inspecting = docker.InspectContainerAsync(containerId, ct);
         var copyingLogs = docker.CopyLogsAsync(containerId, stdout, stderr,
             new ContainerLogsOptions { Limits = new LogByteLimits(o.MaxLogBytes, o.MaxLogBytes) }, ct);
-        var statting = resultsBeforeStart is null ? Task.FromResult<ContainerPathStat?>(null) : resultsProbe.StatAsync(containerId, ct);
-        var downloading = resultsBeforeStart is null ? ReadResultsOrProblemAsync(containerId, job.Id, o.MaxResultBytes, ct) : null;
-        await Task.WhenAll(inspecting, copyingLogs, statting, downloading ?? Task.CompletedTask);
-        var details = await inspecting;
-        var state = details.State;
+        var downloading = ReadResultsAsync(containerId, job.Id, ct);
+        await Task.WhenAll(inspecting, copyingLogs, downloading);
+        var state = (await inspecting).State;
         var logs = await copyingLogs;
-        var resultsAfterExit = await statting;
-        if (downloading is null && !resultsProbe.ShowsNothingWritten(details.ImageId, resultsBeforeStart, resultsAfterExit))
+        var (results, notes, resultsProblem) = await downloading;
+
+        var messages = new List<string>();
+        if (logs.StdoutTruncated)
         {
-            downloading = ReadResultsOrProblemAsync(containerId, job.Id, o.MaxResultBytes, ct);
+            messages.Add($"stdout was cut after {MemoryQuantity.Format(o.MaxLogBytes)}: {logs.StdoutTruncatedBytes} more bytes were not kept.");
         }
-        var (results, resultsProblem, downloadWasEmpty) = downloading is null ? ([], null, true) : await downloading;
-        if (downloading is not null)
+        if (logs.StderrTruncated)
         {
-            resultsProbe.Learn(details.ImageId, resultsBeforeStart, resultsAfterExit, downloadWasEmpty);
+            messages.Add($"stderr was cut after {MemoryQuantity.Format(o.MaxLogBytes)}: {logs.StderrTruncatedBytes} more bytes were not kept.");
         }
+        messages.AddRange(notes);
         results.Add(Log(job.Id, "stdout", stdout));
         results.Add(Log(job.Id, "stderr", stderr));
-        var stderrText = Encoding.UTF8.GetString(stderr.GetBuffer(), 0, (int)stderr.Length)
-            + (logs.StderrTruncated ? $"\n[{logs.StderrTruncatedBytes} more bytes of stderr were cut]" : string.Empty);
+        var stderrText = DisplayText.Clean(Encoding.UTF8.GetString(stderr.GetBuffer(), 0, (int)stderr.Length)
+            + (logs.StderrTruncated ? $"\n[{logs.StderrTruncatedBytes} more bytes of stderr were cut]" : string.Empty));
+        var detail = stderrText.Trim().Length == 0 ? null : stderrText;
         var exit = (int)state.ExitCode;
 
-        return why switch
+        var outcome = why switch
         {
             CollectReason.Overran => new JobOutcome(ExecutionPhase.ABORTED,
                 $"executionDuration of {job.ExecutionDuration} s exceeded: the container was killed. Results written so far are kept.",
-                null, exit, results),
+                detail, exit, results),
             CollectReason.Aborted => new JobOutcome(ExecutionPhase.ABORTED, null, null, exit, results),
             CollectReason.LostWithNode => new JobOutcome(ExecutionPhase.ERROR,
                 $"The job was lost with its node {lostNode}: that server stopped while the container was running, " +
-                "so the container was killed. Results written so far are kept.", null, exit, results) { ErrorIsTransient = true },
+                "so the container was killed. Results written so far are kept.", detail, exit, results) { ErrorIsTransient = true },
+            CollectReason.ResultsTooLarge => new JobOutcome(ExecutionPhase.ERROR,
+                $"The job wrote more than this service's limit of {MemoryQuantity.Format(o.MaxResultBytes)} into /uws, so the container was killed. " +
+                "No results were kept.", detail, exit, [.. results.Where(r => r.Name is "stdout" or "stderr")]),
             _ when state.OomKilled => new JobOutcome(ExecutionPhase.ERROR,
                 $"The container ran out of memory and was killed (exit code {exit}); ask for more with the 'memory' parameter.",
-                stderrText, exit, results),
-            _ when exit != 0 => new JobOutcome(ExecutionPhase.ERROR,
-                $"Exit code {exit}." + Tail(stderrText), stderrText, exit, results),
-            _ when resultsProblem is not null => new JobOutcome(ExecutionPhase.ERROR, resultsProblem, null, exit, results),
+                detail, exit, results),
+            _ when exit != 0 => new JobOutcome(ExecutionPhase.ERROR, $"Exit code {exit}." + Tail(stderrText), detail, exit, results),
+            _ when resultsProblem is not null => new JobOutcome(ExecutionPhase.ERROR, resultsProblem, detail, exit, results),
             _ => new JobOutcome(ExecutionPhase.COMPLETED, null, null, exit, results),
         };
+        if (why is CollectReason.Overran or CollectReason.LostWithNode or CollectReason.ResultsTooLarge || state.OomKilled)
+        {
+            messages.Insert(0, outcome.ErrorSummary!);
+        }
+        else if (resultsProblem is not null)
+        {
+            messages.Add(resultsProblem);
+        }
+        return outcome with { Messages = messages };
     }
 
-    /// <summary>The files in /uws/results, or why none were kept; and whether the download held no entry at all.</summary>
-    async Task<(List<JobFileEntity> Files, string? Problem, bool Empty)> ReadResultsOrProblemAsync(
-        string containerId, string jobId, long maxBytes, CancellationToken ct)
+    /// <summary>The files in /uws/results, the notes on names, and the problem that kept them all out, if any.</summary>
+    async Task<ResultArchive.Contents> ReadResultsAsync(string containerId, string jobId, CancellationToken ct)
     {
-        try
-        {
-            var (files, empty) = await ReadResultsAsync(containerId, jobId, maxBytes, ct);
-            return (files, null, empty);
-        }
-        catch (TarSizeLimitExceededException)
-        {
-            return ([], $"The files in /uws/results exceed this service's limit of {MemoryQuantity.Format(maxBytes)}; none were kept.", false);
-        }
-    }
-
-    async Task<(List<JobFileEntity> Files, bool Empty)> ReadResultsAsync(string containerId, string jobId, long maxBytes, CancellationToken ct)
-    {
-        var files = new List<JobFileEntity>();
+        var o = options.Value;
         await using var tar = await docker.GetArchiveAsync(containerId, ContainerSpecFactory.ResultsPath + "/.", ct);
-        if (tar is null)
-        {
-            return (files, false);
-        }
-        var dir = Directory.CreateTempSubdirectory("ep-results-");
-        try
-        {
-            var extracted = await TarArchives.ExtractToDirectoryAsync(tar, dir.FullName, maxBytes, ct);
-            // Empty: not even a directory or a skipped link (a directory could be written into unseen).
-            var empty = extracted.Skipped.Count == 0 && !Directory.EnumerateFileSystemEntries(dir.FullName).Any();
-            foreach (var file in extracted.Files)
-            {
-                var name = file.RelativePath.Replace('\\', '/');
-                if (name is "stdout" or "stderr")
-                {
-                    // The logs own these names; the container's file keeps its content under another.
-                    name = "results/" + name;
-                }
-                files.Add(new JobFileEntity
-                {
-                    JobId = jobId,
-                    Kind = JobFileKind.Result,
-                    Name = name,
-                    MimeType = MimeTypes.TryGetContentType(name, out var mime) ? mime : "application/octet-stream",
-                    Size = file.Length,
-                    Content = await File.ReadAllBytesAsync(Path.Combine(dir.FullName, file.RelativePath), ct),
-                });
-            }
-            return (files, empty);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        return tar is null
+            ? new ResultArchive.Contents([], ["The job removed /uws/results, so it has no result files."], null)
+            : await ResultArchive.ReadAsync(tar, jobId, o.MaxResultBytes, o.MaxResultFiles, ct);
     }
 
     static JobFileEntity Log(string jobId, string name, MemoryStream content) => new()

@@ -10,7 +10,7 @@ namespace ExecutionPlanner.Server.Execution;
 /// commit leaves the job EXECUTING for the reaper, which collects the outcome again). Zero rows
 /// fenced means another node owns the job now: nothing is written.
 /// </summary>
-public sealed class OutcomeWriter(IServiceScopeFactory scopes)
+public sealed class OutcomeWriter(IServiceScopeFactory scopes, TimeProvider clock)
 {
     static readonly ExecutionPhase[] Executing = [ExecutionPhase.EXECUTING];
 
@@ -41,22 +41,36 @@ public sealed class OutcomeWriter(IServiceScopeFactory scopes)
         }
         await db.JobFiles.Where(f => f.JobId == job.Id && f.Kind == JobFileKind.Result).ExecuteDeleteAsync(ct);
         db.JobFiles.AddRange(outcome.Results);
+        var now = clock.GetUtcNow();
+        await JobMessages.AppendAsync(db, job.Id, outcome.Messages.Select(m => JobMessages.Create(now, m)).ToList(), ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return true;
     }
 
-    /// <summary>Puts a job whose container never started back in the queue, keeping its place (fenced).</summary>
-    public async Task<bool> RequeueAsync(ClaimedJob job, CancellationToken ct)
+    /// <summary>
+    /// Puts a job whose container never started back in the queue, keeping its place (fenced), and tells its
+    /// owner why in a job message (<paramref name="why"/>: what kept attempt N from starting).
+    /// </summary>
+    public async Task<bool> RequeueAsync(ClaimedJob job, string why, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<UwsDbContext>();
         var phases = scope.ServiceProvider.GetRequiredService<JobPhaseChanger>();
-        return await phases.TryMoveAsync(job.Id, ExecutionPhase.QUEUED, Executing, ct, s => s
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var requeued = await phases.TryMoveAsync(job.Id, ExecutionPhase.QUEUED, Executing, ct, s => s
                 .SetProperty(j => j.StartTime, (DateTimeOffset?)null)
                 .SetProperty(j => j.LeaseToken, (Guid?)null)
                 .SetProperty(j => j.LeaseOwner, (string?)null)
                 .SetProperty(j => j.LeaseExpiresAt, (DateTimeOffset?)null)
                 .SetProperty(j => j.ContainerId, (string?)null),
             job.LeaseToken);
+        if (requeued)
+        {
+            await JobMessages.AppendAsync(db, job.Id,
+                [JobMessages.Create(clock.GetUtcNow(), $"Attempt {job.Attempt} did not start: {why} The job was queued again.")], ct);
+            await tx.CommitAsync(ct);
+        }
+        return requeued;
     }
 }

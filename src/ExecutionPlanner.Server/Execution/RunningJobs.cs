@@ -16,6 +16,8 @@ public enum StopReason
     Overran,
     /// <summary>This server process is shutting down.</summary>
     NodeStopping,
+    /// <summary>The job wrote more into /uws than the service allows (<see cref="ResultsSizeGuard"/>).</summary>
+    ResultsTooLarge,
 }
 
 /// <summary>A job whose container this node is running; <see cref="Stopping"/> fires when it must stop.</summary>
@@ -25,6 +27,9 @@ public sealed class RunningJob(ClaimedJob job, CancellationToken nodeStopping) :
     int reason;
 
     public ClaimedJob Job { get; } = job;
+
+    /// <summary>Bytes of the job's uploads, which share its /uws volume with the results.</summary>
+    public long InputBytes { get; set; }
 
     public CancellationToken Stopping => stop.Token;
 

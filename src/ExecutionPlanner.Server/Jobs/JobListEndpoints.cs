@@ -56,6 +56,12 @@ public static class JobListEndpoints
                 : now + o.DefaultLifetime,
             Parameters = parameters,
         };
+        string?[] clamped =
+        [
+            form.One(JobControl.ExecutionDuration) is { } asked ? ClampMessages.ForExecutionDuration(asked, job.ExecutionDuration) : null,
+            form.One(JobControl.Destruction) is not null ? ClampMessages.ForDestruction(job.Destruction, now, o) : null,
+        ];
+        job.Messages = clamped.OfType<string>().Select(m => JobMessages.Create(now, m)).ToList();
         await batcher.CreateAsync(job, inputs);
         return new SeeOther(JobLinks.Job(request, job.Id));
     }

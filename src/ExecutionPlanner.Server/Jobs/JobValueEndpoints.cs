@@ -16,7 +16,8 @@ public static class JobValueEndpoints
 
     /// <summary>EXECUTIONDURATION may change only while the job is PENDING: a queued or running job keeps the limit it was committed with.</summary>
     public static async Task<SeeOther> PostExecutionDuration(
-        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsMonitor<JobsOptions> options, CancellationToken ct)
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsMonitor<JobsOptions> options, TimeProvider clock,
+        CancellationToken ct)
     {
         var caller = callers.Resolve(request);
         var form = await UwsRequestParameters.ReadAsync(request, options.CurrentValue, ct);
@@ -31,6 +32,7 @@ public static class JobValueEndpoints
             var job = await db.GetOwnedAsync(jobId, caller, ct);
             throw UwsRequestException.Forbidden($"The job is {job.Phase}; executionduration can change only while it is PENDING.");
         }
+        await AppendIfAnyAsync(db, jobId, ClampMessages.ForExecutionDuration(value, seconds), clock, ct);
         return new SeeOther(JobLinks.Job(request, jobId));
     }
 
@@ -39,7 +41,8 @@ public static class JobValueEndpoints
 
     /// <summary>DESTRUCTION may change in any phase, within creation + Jobs:MaxLifetime.</summary>
     public static async Task<SeeOther> PostDestruction(
-        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsMonitor<JobsOptions> options, CancellationToken ct)
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsMonitor<JobsOptions> options, TimeProvider clock,
+        CancellationToken ct)
     {
         var caller = callers.Resolve(request);
         var form = await UwsRequestParameters.ReadAsync(request, options.CurrentValue, ct);
@@ -52,8 +55,12 @@ public static class JobValueEndpoints
         {
             throw JobQueries.NoSuchJob(jobId);
         }
+        await AppendIfAnyAsync(db, jobId, ClampMessages.ForDestruction(destruction, job.CreationTime, options.CurrentValue), clock, ct);
         return new SeeOther(JobLinks.Job(request, jobId));
     }
+
+    static Task AppendIfAnyAsync(UwsDbContext db, string jobId, string? message, TimeProvider clock, CancellationToken ct) =>
+        message is null ? Task.CompletedTask : JobMessages.AppendAsync(db, jobId, [JobMessages.Create(clock.GetUtcNow(), message)], ct);
 
     /// <summary>The quote, or an empty string when the service cannot say (UWS §2.1.6).</summary>
     public static async Task<ContentHttpResult> GetQuote(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct) =>
@@ -67,7 +74,8 @@ public static class JobValueEndpoints
     public static async Task<ContentHttpResult> GetError(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct)
     {
         var job = await db.GetOwnedAsync(jobId, callers.Resolve(request), ct);
-        return (job.ErrorDetail ?? job.ErrorSummary) is { } error
+        // Never an empty body for a job with an error: the detail (its stderr) when there is any, else the summary.
+        return (string.IsNullOrWhiteSpace(job.ErrorDetail) ? job.ErrorSummary : job.ErrorDetail) is { } error
             ? PlainText.Value(error)
             : throw UwsRequestException.NotFound($"The job is {job.Phase} and has no error.");
     }

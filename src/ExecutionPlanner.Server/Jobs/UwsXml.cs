@@ -13,6 +13,9 @@ public static class UwsXml
 {
     public const string UwsNs = "http://www.ivoa.net/xml/UWS/v1.0";
     public const string XlinkNs = "http://www.w3.org/1999/xlink";
+
+    /// <summary>Our elements inside jobInfo: exitCode and message.</summary>
+    public const string JobInfoNs = "urn:executionplanner";
     public const string XsiNs = "http://www.w3.org/2001/XMLSchema-instance";
     public const string ContentType = "text/xml; charset=utf-8";
 
@@ -50,11 +53,22 @@ public static class UwsXml
             w.WriteElementString("uws", "message", UwsNs, job.ErrorSummary);
             w.WriteEndElement();
         }
-        if (job.ExitCode is { } exitCode)
+        if (job.ExitCode is not null || job.Messages.Count > 0)
         {
-            // jobInfo is the schema's place for implementation data (checklist K.63).
+            // jobInfo is the schema's place for implementation data (checklist K.63): the exit code, and what
+            // the service did to the request or the run (JobMessages), oldest first.
             w.WriteStartElement("uws", "jobInfo", UwsNs);
-            w.WriteElementString("exitCode", "urn:executionplanner", exitCode.ToString(CultureInfo.InvariantCulture));
+            if (job.ExitCode is { } exitCode)
+            {
+                w.WriteElementString("exitCode", JobInfoNs, exitCode.ToString(CultureInfo.InvariantCulture));
+            }
+            foreach (var message in job.Messages)
+            {
+                w.WriteStartElement("message", JobInfoNs);
+                w.WriteAttributeString("time", UwsTime.Format(message.Time));
+                w.WriteString(DisplayText.Clean(message.Text));
+                w.WriteEndElement();
+            }
             w.WriteEndElement();
         }
         w.WriteEndElement();

@@ -40,6 +40,9 @@ public sealed class JobEntity
     /// <summary>Full error text served at /error.</summary>
     public string? ErrorDetail { get; set; }
 
+    /// <summary>The job's messages, oldest first (<see cref="JobMessage"/>); appended, never rewritten.</summary>
+    public List<JobMessage> Messages { get; set; } = [];
+
     // Execution bookkeeping (the table is the queue): see Execution/.
     public DateTimeOffset? QueuedAt { get; set; }
 
@@ -62,3 +65,9 @@ public sealed class JobEntity
 
 /// <summary>One job parameter as the client sent it: a name (lower-cased) and a value.</summary>
 public sealed record JobParameter(string Name, string Value);
+
+/// <summary>
+/// Something the service did to a job's request or run that the phase alone does not tell its owner (a value
+/// clamped, an image override applied, the container killed, a result renamed or skipped). Shown in jobInfo.
+/// </summary>
+public sealed record JobMessage(DateTimeOffset Time, string Text);

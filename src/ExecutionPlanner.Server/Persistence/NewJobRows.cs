@@ -12,13 +12,13 @@ public static class NewJobRows
 {
     const string InsertJobs = """
         INSERT INTO jobs (id, owner_id, run_id, phase, phase_changed_at, creation_time, execution_duration,
-                          destruction, parameters, queued_at)
+                          destruction, parameters, queued_at, messages)
         SELECT j.id, j.owner_id, j.run_id, j.phase, j.phase_changed_at, j.creation_time, j.execution_duration,
-               j.destruction, j.parameters::jsonb, j.queued_at
+               j.destruction, j.parameters::jsonb, j.queued_at, coalesce(j.messages::jsonb, '[]'::jsonb)
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
-                    $7::integer[], $8::timestamptz[], $9::text[], $10::timestamptz[])
+                    $7::integer[], $8::timestamptz[], $9::text[], $10::timestamptz[], $11::text[])
             AS j(id, owner_id, run_id, phase, phase_changed_at, creation_time, execution_duration,
-                 destruction, parameters, queued_at)
+                 destruction, parameters, queued_at, messages)
         """;
 
     const string InsertInputs = """
@@ -61,6 +61,7 @@ public static class NewJobRows
                 new() { Value = rows.Select(j => j.Destruction.ToUniversalTime()).ToArray() },
                 new() { Value = rows.Select(j => UwsDbContext.SerializeParameters(j.Parameters)).ToArray() },
                 new() { Value = rows.Select(j => j.QueuedAt?.ToUniversalTime()).ToArray() },
+                new() { Value = rows.Select(j => j.Messages.Count == 0 ? null : UwsDbContext.SerializeMessages(j.Messages)).ToArray() },
             },
         };
     }

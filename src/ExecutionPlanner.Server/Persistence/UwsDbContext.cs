@@ -29,6 +29,9 @@ public sealed class UwsDbContext(DbContextOptions<UwsDbContext> options) : DbCon
     /// <summary>The jsonb text of a parameter list; raw writers (<see cref="NewJobRows"/>) use it too, so both spell rows alike.</summary>
     public static string SerializeParameters(List<JobParameter> parameters) => JsonSerializer.Serialize(parameters, JsonSerializerOptions.Default);
 
+    /// <summary>The jsonb text of a message list, as <see cref="JobMessages"/> appends it.</summary>
+    public static string SerializeMessages(IEnumerable<JobMessage> messages) => JsonSerializer.Serialize(messages, JsonSerializerOptions.Default);
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<JobEntity>(job =>
@@ -44,6 +47,15 @@ public sealed class UwsDbContext(DbContextOptions<UwsDbContext> options) : DbCon
                     new ValueComparer<List<JobParameter>>(
                         (a, b) => a!.SequenceEqual(b!),
                         v => v.Aggregate(0, (h, p) => HashCode.Combine(h, p.GetHashCode())),
+                        v => v.ToList()));
+            job.Property(j => j.Messages)
+                .HasColumnType("jsonb")
+                .HasConversion(
+                    v => SerializeMessages(v),
+                    v => JsonSerializer.Deserialize<List<JobMessage>>(v, JsonSerializerOptions.Default) ?? new List<JobMessage>(),
+                    new ValueComparer<List<JobMessage>>(
+                        (a, b) => a!.SequenceEqual(b!),
+                        v => v.Aggregate(0, (h, m) => HashCode.Combine(h, m.GetHashCode())),
                         v => v.ToList()));
         });
         modelBuilder.Entity<JobFileEntity>(file =>
