@@ -15,4 +15,7 @@ ep_ensure_database "$db"
 export ConnectionStrings__ExecutionPlanner=${ConnectionStrings__ExecutionPlanner:-$(ep_connection_string "$db")}
 # The local stack admits anonymous callers unless the operator says otherwise.
 export Auth__AllowAnonymous=${Auth__AllowAnonymous:-true}
+# ...and any image already on its engine (images are never pulled, so only what the operator put there runs).
+# An operator who wants a policy sets Jobs__AllowedImages__0 (and __1, …) to patterns such as 'lab/*'.
+export Jobs__AllowedImages__0=${Jobs__AllowedImages__0:-*}
 exec dotnet run -c Release --project src/ExecutionPlanner.Server -- --urls "${EP_URLS:-http://127.0.0.1:8080}" "$@"

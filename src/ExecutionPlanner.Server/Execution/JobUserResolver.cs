@@ -40,6 +40,8 @@ public sealed class JobUserResolver(DockerEngineClient docker, ExecutionNode nod
         {
             Labels = new Dictionary<string, string> { [ContainerLabels.Job] = "image-user-probe", [ContainerLabels.Instance] = node.Instance },
             NetworkDisabled = true,
+            // Never started; a command is only needed because an image may have none for create to accept.
+            Cmd = ["/never-started"],
         }, ct);
         try
         {
