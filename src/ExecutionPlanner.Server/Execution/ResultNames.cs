@@ -9,7 +9,8 @@ namespace ExecutionPlanner.Server.Execution;
 /// character a URL path segment, an XML document or a person's terminal cannot carry plainly (control
 /// characters, '\', '%', U+FFFE/U+FFFF) is percent-encoded as its UTF-8 bytes, and a ".." folder becomes "%2E%2E".
 /// Names are unique: "stdout" and "stderr" belong to the logs (a container file of that name at the top is
-/// served as "results/stdout"), and a name already taken gets "~2", "~3"… Every name that differs from the path,
+/// served as "results/stdout"), and a name already taken gets "~2", "~3"… (which of two files gets the plain
+/// name follows the order of the engine's archive). Every name that differs from the path,
 /// and every path skipped (longer than <see cref="MaxLength"/>), comes with a note for the job's messages.
 /// </summary>
 public sealed class ResultNames
@@ -35,10 +36,11 @@ public sealed class ResultNames
             note = $"The result file '{Shown(path)}' was skipped: its path is longer than {MaxLength} characters.";
             return null;
         }
-        var name = encoded is "stdout" or "stderr" ? "results/" + encoded : encoded;
+        var preferred = encoded is "stdout" or "stderr" ? "results/" + encoded : encoded;
+        var name = preferred;
         for (var n = 2; !taken.Add(name); n++)
         {
-            name = $"{encoded}~{n}";
+            name = $"{preferred}~{n}";
         }
         var plain = string.Join('/', path.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != "."));
         if (name != plain && !(plain is "stdout" or "stderr" && name == "results/" + plain))

@@ -36,6 +36,7 @@ public sealed class ResultNamesTests
         Assert.That(names.Add("./stdout", out var note), Is.EqualTo("results/stdout"));
         Assert.That(note, Is.Null, "the documented mapping needs no note");
         Assert.That(names.Add("./results/stdout", out var taken), Is.EqualTo("results/stdout~2"));
+        Assert.That(names.Add("./stdout", out _), Is.EqualTo("results/stdout~3"), "a clash with the mapped name counts on from it");
         Assert.That(taken, Does.Contain("that name was taken"));
         Assert.That(names.Add("./x%5Cy", out _), Is.EqualTo("x%255Cy"));
         Assert.That(names.Add("./x\\y", out _), Is.EqualTo("x%5Cy"));
