@@ -32,6 +32,16 @@ public sealed class UwsDbContext(DbContextOptions<UwsDbContext> options) : DbCon
     /// <summary>The jsonb text of a message list, as <see cref="JobMessages"/> appends it.</summary>
     public static string SerializeMessages(IEnumerable<JobMessage> messages) => JsonSerializer.Serialize(messages, JsonSerializerOptions.Default);
 
+    /// <summary>A list of records stored as a jsonb array, compared by its elements.</summary>
+    static void AsJsonbList<T>(Microsoft.EntityFrameworkCore.Metadata.Builders.PropertyBuilder<List<T>> property) =>
+        property.HasColumnType("jsonb").HasConversion(
+            v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+            v => JsonSerializer.Deserialize<List<T>>(v, JsonSerializerOptions.Default) ?? new List<T>(),
+            new ValueComparer<List<T>>(
+                (a, b) => a!.SequenceEqual(b!),
+                v => v.Aggregate(0, (h, p) => HashCode.Combine(h, p!.GetHashCode())),
+                v => v.ToList()));
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<JobEntity>(job =>
@@ -39,24 +49,8 @@ public sealed class UwsDbContext(DbContextOptions<UwsDbContext> options) : DbCon
             job.ToTable("jobs");
             job.HasKey(j => j.Id);
             job.Property(j => j.Phase).HasConversion<string>();
-            job.Property(j => j.Parameters)
-                .HasColumnType("jsonb")
-                .HasConversion(
-                    v => SerializeParameters(v),
-                    v => JsonSerializer.Deserialize<List<JobParameter>>(v, JsonSerializerOptions.Default) ?? new List<JobParameter>(),
-                    new ValueComparer<List<JobParameter>>(
-                        (a, b) => a!.SequenceEqual(b!),
-                        v => v.Aggregate(0, (h, p) => HashCode.Combine(h, p.GetHashCode())),
-                        v => v.ToList()));
-            job.Property(j => j.Messages)
-                .HasColumnType("jsonb")
-                .HasConversion(
-                    v => SerializeMessages(v),
-                    v => JsonSerializer.Deserialize<List<JobMessage>>(v, JsonSerializerOptions.Default) ?? new List<JobMessage>(),
-                    new ValueComparer<List<JobMessage>>(
-                        (a, b) => a!.SequenceEqual(b!),
-                        v => v.Aggregate(0, (h, m) => HashCode.Combine(h, m.GetHashCode())),
-                        v => v.ToList()));
+            AsJsonbList(job.Property(j => j.Parameters));
+            AsJsonbList(job.Property(j => j.Messages));
         });
         modelBuilder.Entity<JobFileEntity>(file =>
         {
