@@ -1,4 +1,5 @@
 using ExecutionPlanner.Server.Health;
+using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Planner;
 using ExecutionPlanner.Server.Vosi;
@@ -14,6 +15,7 @@ public static class ExecutionPlannerApp
         configure?.Invoke(builder);
         builder.Services.AddExecutionPlanner(builder.Configuration);
         var app = builder.Build();
+        app.UseMiddleware<DependencyOutage>();
         app.UseStatusCodePages(PlainText.StatusMessage);
         app.MapJobs();
         app.MapHealth();

@@ -77,11 +77,12 @@ public static class ExecutionPlannerServices
 
         var health = services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [HealthApi.LiveTag])
-            .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag]);
+            // Readiness answers at once, also while a dependency hangs (a restarting engine accepts and stalls).
+            .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthApi.ReadyTag], timeout: HealthApi.CheckTimeout);
         if (configuration.GetValue($"{ExecutionOptions.Section}:{nameof(ExecutionOptions.Enabled)}", true))
         {
             // Only a node that runs jobs depends on the engine; a UWS-only node is ready without one.
-            health.AddCheck<DockerHealthCheck>("docker", tags: [HealthApi.ReadyTag]);
+            health.AddCheck<DockerHealthCheck>("docker", tags: [HealthApi.ReadyTag], timeout: HealthApi.CheckTimeout);
         }
 
         // Uploads are bounded by Jobs:MaxUploadBytes; let Kestrel accept bodies up to that (plus form overhead).

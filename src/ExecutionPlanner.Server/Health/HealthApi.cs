@@ -14,6 +14,9 @@ public static class HealthApi
     public const string LiveTag = "live";
     public const string ReadyTag = "ready";
 
+    /// <summary>Longest a readiness check may take; past it the check is Unhealthy and /health/ready answers 503.</summary>
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(2);
+
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag) });

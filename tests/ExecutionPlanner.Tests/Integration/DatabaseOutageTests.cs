@@ -1,0 +1,61 @@
+using System.Net;
+using ExecutionPlanner.Tests.Support;
+using Npgsql;
+using static ExecutionPlanner.Tests.Support.UwsClient;
+
+namespace ExecutionPlanner.Tests.Integration;
+
+/// <summary>
+/// While the database cannot be reached, requests answer 503 with Retry-After (never 500), readiness answers at
+/// once, and when it is back everything stored before is there. The outage is a forwarder cut in front of the
+/// real PostgreSQL (<see cref="PostgresOutageProxy"/>), so other tests sharing that server are not disturbed.
+/// </summary>
+[Category("PostgreSQL")]
+[NonParallelizable]
+public sealed class DatabaseOutageTests
+{
+    [Test]
+    public async Task Requests_during_a_database_outage_get_503_with_retry_after_and_nothing_is_lost()
+    {
+        await using var proxy = PostgresOutageProxy.Start();
+        var database = new NpgsqlConnectionStringBuilder(await TestDatabase.CreatePrivateAsync()).Database!;
+        await using var server = await UwsTestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:ExecutionPlanner"] = proxy.ConnectionString(database),
+        });
+        using var client = server.NewOwner();
+        var id = await client.CreateJobAsync(("RUNID", "kept"));
+        var waiting = client.GetAsync($"/jobs/{id}?WAIT=3");
+
+        await proxy.CutAsync();
+        NpgsqlConnection.ClearAllPools();
+        foreach (var (method, path) in new[] { (HttpMethod.Get, "/jobs"), (HttpMethod.Get, $"/jobs/{id}"), (HttpMethod.Post, "/jobs") })
+        {
+            using var request = new HttpRequestMessage(method, path);
+            if (method == HttpMethod.Post)
+            {
+                request.Content = new FormUrlEncodedContent([KeyValuePair.Create("image", Image)]);
+            }
+            using var response = await client.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), $"{method} {path}");
+            Assert.That(response.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(5)));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("database cannot be reached"));
+        }
+        using (var waited = await waiting)
+        {
+            Assert.That(waited.StatusCode, Is.AnyOf(HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable),
+                "a blocked WAIT ends with the job as last seen or 503, never 500");
+        }
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using (var ready = await client.GetAsync("/health/ready"))
+        {
+            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        }
+        Assert.That(started.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "readiness answers, it does not hang");
+
+        proxy.Restore();
+        var job = await client.GetJobAsync(id);
+        Assert.That(job.Element(Uws + "runId")!.Value, Is.EqualTo("kept"));
+        Assert.That(PhaseOf(job), Is.EqualTo("PENDING"));
+    }
+}
