@@ -20,6 +20,7 @@ public sealed partial class ContainerRunner(
     OutcomeCollector collector,
     OutcomeWriter writer,
     ContainerRemover remover,
+    EngineGate engine,
     ExecutionNode node,
     IServiceScopeFactory scopes,
     IOptionsMonitor<JobsOptions> jobsOptions,
@@ -40,6 +41,7 @@ public sealed partial class ContainerRunner(
         using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(running.Stopping);
         var watch = WatchForStopAsync(running, watchStop.Token);
         string? containerId = null;
+        var mayHaveStarted = false;
         try
         {
             var (spec, inputs) = await LoadSpecAsync(job, nodeStopping);
@@ -85,6 +87,7 @@ public sealed partial class ContainerRunner(
             {
                 await AppendMessageAsync(job.Id, OverrideMessage(imageOverride, run.User), nodeStopping);
             }
+            mayHaveStarted = true;
             await docker.StartContainerAsync(containerId, nodeStopping);
             LogStarted(logger, job.Id, job.Attempt, containerId[..12]);
 
@@ -109,7 +112,7 @@ public sealed partial class ContainerRunner(
         }
         catch (DockerEngineException ex) when (!nodeStopping.IsCancellationRequested)
         {
-            await FailOrRequeueAsync(job, containerId, ex);
+            await FailOrRequeueAsync(job, containerId, mayHaveStarted, ex);
         }
         finally
         {
@@ -359,16 +362,25 @@ public sealed partial class ContainerRunner(
     }
 
     /// <summary>
-    /// The engine failed us. Before the container started the job may safely go back to the queue
-    /// (up to Execution:MaxAttempts claims); after, it ends in ERROR with the engine's message.
+    /// The engine failed us. Before the container started the job may safely go back to the queue: without
+    /// spending an attempt when the engine could not be reached at all (the slots then wait for it, see
+    /// <see cref="EngineGate"/>), else up to Execution:MaxAttempts claims. After the start it ends in ERROR
+    /// with the engine's message.
     /// </summary>
-    async Task FailOrRequeueAsync(ClaimedJob job, string? containerId, DockerEngineException ex)
+    async Task FailOrRequeueAsync(ClaimedJob job, string? containerId, bool mayHaveStarted, DockerEngineException ex)
     {
         LogEngineFailed(logger, job.Id, ex);
-        var started = await queue.ReadStopReasonAsync(job.Id, job.LeaseToken, CancellationToken.None) == StopReason.None
+        var started = mayHaveStarted
+            && await queue.ReadStopReasonAsync(job.Id, job.LeaseToken, CancellationToken.None) == StopReason.None
             && containerId is not null && await HasStartedAsync(containerId);
-        if (!started && job.Attempt < options.Value.MaxAttempts
-            && await writer.RequeueAsync(job, $"the Docker engine failed ({DisplayText.Clean(ex.Message, 300)}).", CancellationToken.None))
+        var away = !started && (ex is DockerEngineUnavailableException || await engine.CheckAwayAsync());
+        if (away)
+        {
+            engine.MarkAway();
+        }
+        if (!started && (away || job.Attempt < options.Value.MaxAttempts)
+            && await writer.RequeueAsync(job, $"the Docker engine failed ({DisplayText.Clean(ex.Message, 300)}).", spendAttempt: !away,
+                CancellationToken.None))
         {
             return;
         }

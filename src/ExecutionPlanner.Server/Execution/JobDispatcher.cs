@@ -13,6 +13,7 @@ public sealed partial class JobDispatcher(
     RunQueue queue,
     ContainerRunner runner,
     LeaseReaper reaper,
+    EngineGate engine,
     JobChangeHub changes,
     DockerEngineClient docker,
     ExecutionNode node,
@@ -48,6 +49,8 @@ public sealed partial class JobDispatcher(
         {
             try
             {
+                // A job claimed while the engine is away could only fail: wait for it first.
+                await engine.WaitUntilAnsweringAsync(stoppingToken);
                 var job = await queue.ClaimAsync(node.Id, o.LeaseDuration, stoppingToken);
                 if (job is null)
                 {

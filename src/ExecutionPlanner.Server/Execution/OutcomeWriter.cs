@@ -52,7 +52,13 @@ public sealed class OutcomeWriter(IServiceScopeFactory scopes, TimeProvider cloc
     /// Puts a job whose container never started back in the queue, keeping its place (fenced), and tells its
     /// owner why in a job message (<paramref name="why"/>: what kept attempt N from starting).
     /// </summary>
-    public async Task<bool> RequeueAsync(ClaimedJob job, string why, CancellationToken ct)
+    public async Task<bool> RequeueAsync(ClaimedJob job, string why, CancellationToken ct) => await RequeueAsync(job, why, true, ct);
+
+    /// <summary>
+    /// As <see cref="RequeueAsync(ClaimedJob, string, CancellationToken)"/>; with <paramref name="spendAttempt"/> false the
+    /// claim is not counted (the engine was away: no fault of the job's), so an outage cannot use up its attempts.
+    /// </summary>
+    public async Task<bool> RequeueAsync(ClaimedJob job, string why, bool spendAttempt, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<UwsDbContext>();
@@ -63,7 +69,8 @@ public sealed class OutcomeWriter(IServiceScopeFactory scopes, TimeProvider cloc
                 .SetProperty(j => j.LeaseToken, (Guid?)null)
                 .SetProperty(j => j.LeaseOwner, (string?)null)
                 .SetProperty(j => j.LeaseExpiresAt, (DateTimeOffset?)null)
-                .SetProperty(j => j.ContainerId, (string?)null),
+                .SetProperty(j => j.ContainerId, (string?)null)
+                .SetProperty(j => j.Attempt, j => spendAttempt ? j.Attempt : j.Attempt - 1),
             job.LeaseToken);
         if (requeued)
         {

@@ -8,7 +8,7 @@ namespace ExecutionPlanner.Tests.Integration;
 /// <summary>
 /// While the database cannot be reached, requests answer 503 with Retry-After (never 500), readiness answers at
 /// once, and when it is back everything stored before is there. The outage is a forwarder cut in front of the
-/// real PostgreSQL (<see cref="PostgresOutageProxy"/>), so other tests sharing that server are not disturbed.
+/// real PostgreSQL (<see cref="UnixSocketOutage"/>), so other tests sharing that server are not disturbed.
 /// </summary>
 [Category("PostgreSQL")]
 [NonParallelizable]
@@ -17,7 +17,7 @@ public sealed class DatabaseOutageTests
     [Test]
     public async Task Requests_during_a_database_outage_get_503_with_retry_after_and_nothing_is_lost()
     {
-        await using var proxy = PostgresOutageProxy.Start();
+        await using var proxy = UnixSocketOutage.StartPostgres();
         var database = new NpgsqlConnectionStringBuilder(await TestDatabase.CreatePrivateAsync()).Database!;
         await using var server = await UwsTestServer.StartAsync(new Dictionary<string, string?>
         {

@@ -3,32 +3,48 @@ using System.Net.Sockets;
 namespace ExecutionPlanner.Tests.Support;
 
 /// <summary>
-/// A PostgreSQL that can be taken away and brought back without touching the real server (other test runs share
-/// it): a unix-socket forwarder in front of the local server's socket. <see cref="Cut"/> closes the listener and
-/// every forwarded connection, as a database restart would; <see cref="Restore"/> listens again. Peer
-/// authentication still works, because the forwarder runs as the test's own OS user.
+/// A service that can be taken away and brought back without touching the real one (other test runs share it):
+/// a unix-socket forwarder in front of its socket. <see cref="CutAsync"/> closes the listener and every forwarded
+/// connection, as a restart would; <see cref="Restore"/> listens again. For PostgreSQL, peer authentication still
+/// works, because the forwarder runs as the test's own OS user.
 /// </summary>
-public sealed class PostgresOutageProxy : IAsyncDisposable
+public sealed class UnixSocketOutage : IAsyncDisposable
 {
-    const string Upstream = "/var/run/postgresql/.s.PGSQL.5432";
-    readonly string directory = Directory.CreateTempSubdirectory("ep-pgproxy-").FullName;
+    readonly string upstream;
+    readonly string socketName;
+    readonly string directory = Directory.CreateTempSubdirectory("ep-outage-").FullName;
     readonly List<Socket> open = [];
     Socket? listener;
     Task? accepting;
 
+    UnixSocketOutage(string upstream, string socketName)
+    {
+        this.upstream = upstream;
+        this.socketName = socketName;
+    }
+
     /// <summary>A connection string through the forwarder to <paramref name="database"/>.</summary>
     public string ConnectionString(string database) => $"Host={directory};Port=5432;Database={database};Username={Environment.UserName}";
 
-    public static PostgresOutageProxy Start()
+    /// <summary>The forwarder's socket as a Docker endpoint.</summary>
+    public string DockerEndpoint => "unix://" + Path.Combine(directory, socketName);
+
+    /// <summary>In front of the local PostgreSQL's socket.</summary>
+    public static UnixSocketOutage StartPostgres() => Start("/var/run/postgresql/.s.PGSQL.5432", ".s.PGSQL.5432");
+
+    /// <summary>In front of the local Docker engine's socket.</summary>
+    public static UnixSocketOutage StartDocker() => Start("/var/run/docker.sock", "docker.sock");
+
+    static UnixSocketOutage Start(string upstream, string socketName)
     {
-        var proxy = new PostgresOutageProxy();
+        var proxy = new UnixSocketOutage(upstream, socketName);
         proxy.Restore();
         return proxy;
     }
 
     public void Restore()
     {
-        var path = Path.Combine(directory, ".s.PGSQL.5432");
+        var path = Path.Combine(directory, socketName);
         File.Delete(path);
         listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(path));
@@ -40,7 +56,7 @@ public sealed class PostgresOutageProxy : IAsyncDisposable
     public async Task CutAsync()
     {
         listener?.Dispose();
-        File.Delete(Path.Combine(directory, ".s.PGSQL.5432"));
+        File.Delete(Path.Combine(directory, socketName));
         lock (open)
         {
             foreach (var socket in open)
@@ -69,7 +85,7 @@ public sealed class PostgresOutageProxy : IAsyncDisposable
                 return;
             }
             var server = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await server.ConnectAsync(new UnixDomainSocketEndPoint(Upstream));
+            await server.ConnectAsync(new UnixDomainSocketEndPoint(upstream));
             lock (open)
             {
                 open.Add(client);
