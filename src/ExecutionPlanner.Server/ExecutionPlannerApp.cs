@@ -15,6 +15,7 @@ public static class ExecutionPlannerApp
         builder.Services.AddExecutionPlanner(builder.Configuration);
         var app = builder.Build();
         app.UseStatusCodePages(PlainText.StatusMessage);
+        app.UseRoutingWithHeadAsGet();
         app.MapJobs();
         app.MapHealth();
         app.MapPlanner();
