@@ -89,14 +89,14 @@ public sealed class UwsRequestParameters
 
     /// <summary>
     /// Every name and value a request carries may end up in a UWS document, in PostgreSQL, or in an
-    /// error message: refuse at once what XML 1.0 (and PostgreSQL text) cannot hold (<see cref="XmlText"/>).
+    /// error message: refuse at once what XML 1.0 (and PostgreSQL text) cannot hold (<see cref="XmlCharacters"/>).
     /// </summary>
     static List<KeyValuePair<string, string>> Checked(List<KeyValuePair<string, string>> pairs)
     {
         foreach (var (key, value) in pairs)
         {
-            XmlText.Check("A parameter name", key);
-            XmlText.Check($"Parameter '{key}'", value);
+            XmlCharacters.Check("A parameter name", key);
+            XmlCharacters.Check($"Parameter '{key}'", value);
         }
         return pairs;
     }

@@ -4,7 +4,7 @@ namespace ExecutionPlanner.Server.Jobs;
 
 /// <summary>
 /// An XmlWriter that passes everything to the writer it wraps, except that text and attribute values
-/// have each character XML 1.0 cannot carry replaced by U+FFFD (<see cref="XmlText.Replace"/>). Without
+/// have each character XML 1.0 cannot carry replaced by U+FFFD (<see cref="XmlCharacters.Replace"/>). Without
 /// it, one stored value with such a character throws inside the writer: its job's document, and the
 /// whole job list of its owner, would answer 500. Wrapping the writer, rather than each value, covers
 /// every value the documents show, including ones added later.
@@ -15,13 +15,13 @@ public sealed class XmlCharacterFilter(XmlWriter inner) : XmlWriter
 
     public override XmlWriterSettings? Settings => inner.Settings;
 
-    public override void WriteString(string? text) => inner.WriteString(text is null ? null : XmlText.Replace(text));
+    public override void WriteString(string? text) => inner.WriteString(text is null ? null : XmlCharacters.Replace(text));
 
     public override void WriteChars(char[] buffer, int index, int count) => WriteString(new string(buffer, index, count));
 
-    public override void WriteCData(string? text) => inner.WriteCData(text is null ? null : XmlText.Replace(text));
+    public override void WriteCData(string? text) => inner.WriteCData(text is null ? null : XmlCharacters.Replace(text));
 
-    public override void WriteComment(string? text) => inner.WriteComment(text is null ? null : XmlText.Replace(text));
+    public override void WriteComment(string? text) => inner.WriteComment(text is null ? null : XmlCharacters.Replace(text));
 
     public override void WriteRaw(char[] buffer, int index, int count) => WriteString(new string(buffer, index, count));
 

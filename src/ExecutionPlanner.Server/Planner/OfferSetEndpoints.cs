@@ -96,12 +96,12 @@ public static class OfferSetEndpoints
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                XmlText.Check(path.Length == 0 ? "The request" : path, element.GetString()!);
+                XmlCharacters.Check(path.Length == 0 ? "The request" : path, element.GetString()!);
                 break;
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    XmlText.Check($"A property name in {(path.Length == 0 ? "/" : path)}", property.Name);
+                    XmlCharacters.Check($"A property name in {(path.Length == 0 ? "/" : path)}", property.Name);
                     CheckStrings(property.Value, $"{path}/{property.Name}");
                 }
                 break;

@@ -12,7 +12,7 @@ namespace ExecutionPlanner.Server.Jobs;
 /// character (<see cref="Replace"/>), and served exactly by the plain-text resources.
 /// The same characters are the ones PostgreSQL cannot store in text or jsonb (NUL, lone surrogates).
 /// </summary>
-public static class XmlText
+public static class XmlCharacters
 {
     public const char Replacement = '\uFFFD';
 
