@@ -67,4 +67,15 @@ public sealed class XmlCharactersTests
         Assert.That(read.Value, Is.EqualTo(XmlCharacters.Replace(text)));
         Assert.That(read.Attribute("a")!.Value, Is.EqualTo(XmlCharacters.Replace(text)));
     }
+
+    [Test]
+    public void An_owner_name_XML_cannot_carry_stops_the_server_at_start_up()
+    {
+        var validator = new ExecutionPlanner.Server.Auth.AuthOptionsValidator();
+        var bad = validator.Validate(null, new ExecutionPlanner.Server.Auth.AuthOptions { Tokens = { ["token-one"] = "own\u0001er" } });
+        Assert.That(bad.Failed, Is.True);
+        Assert.That(bad.FailureMessage, Does.Contain("Auth:Tokens").And.Contain("XML 1.0"));
+        var good = validator.Validate(null, new ExecutionPlanner.Server.Auth.AuthOptions { Tokens = { ["token-one"] = "\u00e9mile" } });
+        Assert.That(good.Succeeded, Is.True);
+    }
 }
