@@ -17,6 +17,7 @@ public static class ExecutionPlannerApp
         var app = builder.Build();
         app.UseMiddleware<DependencyOutage>();
         app.UseStatusCodePages(PlainText.StatusMessage);
+        app.UseRoutingWithHeadAsGet();
         app.MapJobs();
         app.MapHealth();
         app.MapPlanner();

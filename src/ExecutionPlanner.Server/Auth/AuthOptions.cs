@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Jobs;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Auth;
@@ -30,6 +31,11 @@ sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             if (string.IsNullOrWhiteSpace(owner))
             {
                 errors.Add("Auth:Tokens: every token must map to a non-empty owner name.");
+            }
+            else if (XmlCharacters.IndexOfIllegal(owner) >= 0)
+            {
+                // The owner name is every one of its jobs' ownerId, and is stored as text.
+                errors.Add($"Auth:Tokens: the owner name '{XmlCharacters.Replace(owner)}' holds a character XML 1.0 cannot carry (a control character, U+FFFE, U+FFFF or an unpaired surrogate).");
             }
         }
         if (!o.AllowAnonymous && o.Tokens.Count == 0)

@@ -1,5 +1,6 @@
 using System.Data;
 using ExecutionPlanner.Server.Persistence;
+using Microsoft.Net.Http.Headers;
 using Npgsql;
 
 namespace ExecutionPlanner.Server.Jobs;
@@ -10,6 +11,18 @@ namespace ExecutionPlanner.Server.Jobs;
 /// </summary>
 public sealed class JobFileResult(string jobId, JobFileKind kind, string name) : IResult
 {
+    public const string DefaultMimeType = "application/octet-stream";
+
+    /// <summary>
+    /// Whether a stored media type can be a Content-Type header: printable ASCII that parses as a media
+    /// type. Kestrel throws on anything else, which would turn the download into a 500.
+    /// </summary>
+    public static bool IsServableMimeType(string mimeType) =>
+        mimeType.Length is > 0 and <= 256
+        && mimeType.All(c => c is >= ' ' and <= '~')
+        && MediaTypeHeaderValue.TryParse(mimeType, out var parsed)
+        && parsed.SubType.Length > 0;
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var dataSource = httpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
@@ -28,7 +41,10 @@ public sealed class JobFileResult(string jobId, JobFileKind kind, string name) :
             return;
         }
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = reader.GetString(0);
+        // Rows stored before uploads' types were checked (or types a container's file got) may not be
+        // servable; those files are served as bytes.
+        var mimeType = reader.GetString(0);
+        response.ContentType = IsServableMimeType(mimeType) ? mimeType : DefaultMimeType;
         response.ContentLength = reader.GetInt64(1);
         await using var content = await reader.GetStreamAsync(2, ct);
         await content.CopyToAsync(response.Body, ct);

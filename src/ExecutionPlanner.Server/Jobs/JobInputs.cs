@@ -31,7 +31,13 @@ public static class JobInputs
             }
             using var content = new MemoryStream((int)file.Length);
             await file.CopyToAsync(content, ct);
-            var mime = string.IsNullOrWhiteSpace(file.ContentType) ? "application/octet-stream" : file.ContentType;
+            var mime = string.IsNullOrWhiteSpace(file.ContentType) ? JobFileResult.DefaultMimeType : file.ContentType.Trim();
+            if (!JobFileResult.IsServableMimeType(mime))
+            {
+                throw UwsRequestException.BadRequest(
+                    $"The Content-Type of the uploaded file '{file.Name}' is not a media type such as text/csv; " +
+                    "it is served back as the file's Content-Type, so it must be printable ASCII (RFC 9110 §8.3).");
+            }
             inputs.Add(new JobInput(file.Name, mime, content.ToArray()));
         }
         return inputs;

@@ -19,7 +19,7 @@ public sealed class JobListXmlResult(IAsyncEnumerable<JobRef> jobs, string jobLi
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = UwsXml.ContentType;
         using var buffer = new MemoryStream(ChunkBytes * 2);
-        using var w = XmlWriter.Create(buffer, UwsXml.Settings);
+        using var w = UwsXml.CreateWriter(buffer);
         UwsXml.StartJobList(w);
         await foreach (var job in jobs.WithCancellation(ct))
         {

@@ -1,6 +1,6 @@
 namespace ExecutionPlanner.Server.Jobs;
 
-/// <summary>The UWS 1.1 resource tree under /jobs (UWS §2.2.1). Other methods on these paths get 405.</summary>
+/// <summary>The UWS 1.1 resource tree under /jobs (UWS §2.2.1). Other methods on these paths get 405; HEAD is answered like GET (<see cref="HeadRequests"/>).</summary>
 public static class JobsApi
 {
     public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder app)

@@ -38,8 +38,13 @@ public static class MemoryQuantity
         {
             return false;
         }
+        // Compared before multiplying: a number near decimal's maximum times a factor would overflow.
+        if (number > long.MaxValue / factor)
+        {
+            return false;
+        }
         var total = number * factor;
-        if (total > long.MaxValue || total < 1)
+        if (total < 1)
         {
             return false;
         }

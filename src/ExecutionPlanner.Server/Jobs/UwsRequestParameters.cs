@@ -36,12 +36,13 @@ public sealed class UwsRequestParameters
         };
     }
 
-    public static UwsRequestParameters FromQuery(HttpRequest request) => new(QueryPairs(request), []);
+    public static UwsRequestParameters FromQuery(HttpRequest request) => new(Checked(QueryPairs(request)), []);
 
     public static async Task<UwsRequestParameters> ReadAsync(HttpRequest request, JobsOptions limits, CancellationToken ct)
     {
         var pairs = QueryPairs(request);
         IReadOnlyList<IFormFile> files = [];
+        LimitBody(request, limits);
         if (request.HasFormContentType)
         {
             var form = await ReadFormAsync(request, limits, ct);
@@ -66,7 +67,38 @@ public sealed class UwsRequestParameters
             throw UwsRequestException.BadRequest(
                 $"Parameter '{tooLong.Key}' is {tooLong.Value.Length} characters long; at most {limits.MaxParameterValueLength} are allowed.");
         }
-        return new UwsRequestParameters(pairs, files);
+        return new UwsRequestParameters(Checked(pairs), files);
+    }
+
+    /// <summary>
+    /// Jobs:MaxUploadBytes bounds the whole body, whatever its type (README: larger gets 413): a declared
+    /// length over it is refused before reading, and Kestrel stops a chunked body at it.
+    /// </summary>
+    static void LimitBody(HttpRequest request, JobsOptions limits)
+    {
+        if (request.ContentLength > limits.MaxUploadBytes)
+        {
+            throw new UwsRequestException(StatusCodes.Status413PayloadTooLarge,
+                $"The request body is {request.ContentLength} bytes; at most {limits.MaxUploadBytes} are accepted (Jobs:MaxUploadBytes).");
+        }
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limits.MaxUploadBytes;
+        }
+    }
+
+    /// <summary>
+    /// Every name and value a request carries may end up in a UWS document, in PostgreSQL, or in an
+    /// error message: refuse at once what XML 1.0 (and PostgreSQL text) cannot hold (<see cref="XmlCharacters"/>).
+    /// </summary>
+    static List<KeyValuePair<string, string>> Checked(List<KeyValuePair<string, string>> pairs)
+    {
+        foreach (var (key, value) in pairs)
+        {
+            XmlCharacters.Check("A parameter name", key);
+            XmlCharacters.Check($"Parameter '{key}'", value);
+        }
+        return pairs;
     }
 
     static async Task<IFormCollection> ReadFormAsync(HttpRequest request, JobsOptions limits, CancellationToken ct)
@@ -91,6 +123,12 @@ public sealed class UwsRequestParameters
                 ? StatusCodes.Status413PayloadTooLarge
                 : StatusCodes.Status400BadRequest;
             throw new UwsRequestException(status, $"The request body could not be read as a form: {ex.Message}");
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's own refusals, such as 413 for a body over the limit set in LimitBody. It derives
+            // from IOException, so it must be caught first to keep its status.
+            throw new UwsRequestException(ex.StatusCode, $"The request body could not be read: {ex.Message}");
         }
         catch (IOException ex) when (!ct.IsCancellationRequested)
         {

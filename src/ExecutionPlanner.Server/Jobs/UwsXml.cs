@@ -19,12 +19,20 @@ public static class UwsXml
     public const string XsiNs = "http://www.w3.org/2001/XMLSchema-instance";
     public const string ContentType = "text/xml; charset=utf-8";
 
+    /// <summary>
+    /// Line breaks are entitized (&amp;#xD;): a CR in a stored value, such as a cmd argument, then reads
+    /// back as written instead of being normalised to LF by the reader.
+    /// </summary>
     public static readonly XmlWriterSettings Settings = new()
     {
         Encoding = new UTF8Encoding(false),
         Indent = true,
         CloseOutput = false,
+        NewLineHandling = NewLineHandling.Entitize,
     };
+
+    /// <summary>The writer for every UWS document: no stored value can make it throw (<see cref="XmlCharacterFilter"/>).</summary>
+    public static XmlWriter CreateWriter(Stream output) => new XmlCharacterFilter(XmlWriter.Create(output, Settings));
 
     public static void WriteJob(XmlWriter w, JobEntity job, IReadOnlyList<JobFileInfo> files, string jobUrl)
     {

@@ -13,7 +13,7 @@ public sealed class UwsXmlResult(Action<XmlWriter> write) : IResult, IStatusCode
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         using var buffer = new MemoryStream();
-        using (var w = XmlWriter.Create(buffer, UwsXml.Settings))
+        using (var w = UwsXml.CreateWriter(buffer))
         {
             write(w);
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExecutionPlanner.Server.Auth;
 using ExecutionPlanner.Server.Jobs;
+using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Planner;
 
@@ -22,10 +23,10 @@ public static class OfferEndpoints
 
     public static async Task<JsonHttpResult<JsonObject>> Post(
         string offerId, HttpRequest request, CallerResolver callers, OfferStore store, OfferAcceptance acceptance,
-        TimeProvider clock, CancellationToken ct)
+        IOptionsMonitor<JobsOptions> jobsOptions, TimeProvider clock, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
-        var phase = await ReadPhaseAsync(request, ct);
+        var phase = await ReadPhaseAsync(request, jobsOptions.CurrentValue, ct);
         Offer offer;
         switch (phase)
         {
@@ -56,13 +57,14 @@ public static class OfferEndpoints
         return TypedResults.Json(OfferJson.Offer(offer, set.Task, request, clock.GetUtcNow()));
     }
 
-    static async Task<OfferPhase> ReadPhaseAsync(HttpRequest request, CancellationToken ct)
+    static async Task<OfferPhase> ReadPhaseAsync(HttpRequest request, JobsOptions limits, CancellationToken ct)
     {
         string? text;
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(ct);
-            text = form.FirstOrDefault(f => f.Key.Equals("phase", StringComparison.OrdinalIgnoreCase)).Value.FirstOrDefault();
+            // The UWS form reader: a malformed or oversized form is a 4xx with a message, not an exception.
+            var form = await UwsRequestParameters.ReadAsync(request, limits, ct);
+            text = form.ValuesOf("phase").FirstOrDefault();
         }
         else
         {

@@ -18,6 +18,15 @@ public static class OfferSetEndpoints
     {
         var body = await ReadBodyAsync(request, ct);
         using var document = Parse(body);
+        try
+        {
+            CheckStrings(document.RootElement, string.Empty);
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString throws for an escaped unpaired surrogate ("\ud800"), which no text can store.
+            throw UwsRequestException.BadRequest("The request body holds a string with an unpaired surrogate escape such as \\ud800.");
+        }
         var note2021 = document.RootElement.ValueKind == JsonValueKind.Object && OfferSetRequestReader.IsNote2021(document.RootElement);
         PlannerSchemas.CheckRequest(body, note2021);
         var task = OfferSetRequestReader.Read(document.RootElement);
@@ -75,6 +84,34 @@ public static class OfferSetEndpoints
         catch (DecoderFallbackException)
         {
             throw UwsRequestException.BadRequest("The request body is not UTF-8 text.");
+        }
+    }
+
+    /// <summary>
+    /// Every string of the task description may reach a job document (name becomes runId, command and
+    /// environment its parameters) and is stored as jsonb: refuse at once the characters neither can hold.
+    /// </summary>
+    static void CheckStrings(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                XmlCharacters.Check(path.Length == 0 ? "The request" : path, element.GetString()!);
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    XmlCharacters.Check($"A property name in {(path.Length == 0 ? "/" : path)}", property.Name);
+                    CheckStrings(property.Value, $"{path}/{property.Name}");
+                }
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    CheckStrings(item, $"{path}/{i++}");
+                }
+                break;
         }
     }
 

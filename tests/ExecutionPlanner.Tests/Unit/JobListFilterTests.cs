@@ -45,6 +45,15 @@ public sealed class JobListFilterTests
     public void AFTER_is_read_as_UTC() =>
         Assert.That(Parse("?AFTER=2026-01-31T12:00:00.123456").After, Is.EqualTo(new DateTimeOffset(2026, 1, 31, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_560)));
 
+    [TestCase("?AFTER=2015", 2015, 1, 1, 0)]
+    [TestCase("?AFTER=20151026T0900", 2015, 10, 26, 9)]
+    [TestCase("?AFTER=2015-10-26+09:00", 2015, 10, 26, 9)]
+    [TestCase("?AFTER=2015-10-26T10:00:00%2B01:00", 2015, 10, 26, 9)]
+    [TestCase("?AFTER=2015-10-26T10:00:00+01:00", 2015, 10, 26, 9)]
+    [TestCase("?AFTER=2015-10-26T09,5Z", 2015, 10, 26, 9.5)]
+    public void AFTER_takes_any_ISO_8601_form_even_with_an_unencoded_plus(string query, int y, int mo, int d, double hours) =>
+        Assert.That(Parse(query).After, Is.EqualTo(new DateTimeOffset(y, mo, d, 0, 0, 0, TimeSpan.Zero).AddHours(hours)));
+
     [Test]
     public void Repeated_AFTER_keeps_the_latest_instant()
     {

@@ -36,6 +36,11 @@ public sealed class MemoryQuantityTests
     [TestCase("1,5G")]
     [TestCase("0.1")]
     [TestCase("99999999999Ti")]
+    [TestCase("79228162514264337593543950335Ti")]
+    [TestCase("79228162514264337593543950335")]
+    [TestCase("99999999999999999999999999999999999")]
+    [TestCase("9223372036854775808")]
+    [TestCase("9007199254740993Ki")]
     public void Rejects_what_is_not_a_positive_size(string? text)
     {
         Assert.That(MemoryQuantity.TryParse(text, out var bytes), Is.False, text);

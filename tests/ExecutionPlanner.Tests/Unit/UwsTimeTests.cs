@@ -72,9 +72,7 @@ public sealed class UwsTimeTests
     [TestCase("next tuesday")]
     [TestCase("2026-13-01T00:00:00Z")]
     [TestCase("2026-01-32T00:00:00")]
-    [TestCase("2026-01-31 12:34:56")]
     [TestCase("2026-01-31T25:00:00Z")]
-    [TestCase("2026-01-31T12:34:56.12345678Z")]
     [TestCase("1769862896")]
     [TestCase("2026-01-31T12:34:56ZZ")]
     public void Parse_rejects_garbage(string? text)
