@@ -35,7 +35,16 @@ public static partial class PlannerSchemas
     public static void CheckRequest(string body, bool note2021)
     {
         var name = note2021 ? Request2021 : Request;
-        var errors = Get(name).Validate(body);
+        ICollection<NJsonSchema.Validation.ValidationError> errors;
+        try
+        {
+            errors = Get(name).Validate(body);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or OverflowException or FormatException or Newtonsoft.Json.JsonException)
+        {
+            // NJsonSchema cannot compare a number beyond its numeric types (e.g. 1e400) with a schema bound.
+            throw UwsRequestException.BadRequest($"A number in the request is beyond what this planner can read (see schemas/planner/{name}).");
+        }
         if (errors.Count == 0)
         {
             return;
