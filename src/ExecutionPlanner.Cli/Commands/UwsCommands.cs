@@ -12,7 +12,7 @@ internal static class UwsCommands
 {
     public static Command Submit(GlobalOptions global, CliContext context)
     {
-        var jobList = new Argument<Uri>("JOBLIST") { Description = "The job list URL (e.g. http://host/jobs or a TAP service's /async)." };
+        var jobList = new Argument<string>("JOBLIST") { Description = "The job list URL (e.g. http://host/jobs or a TAP service's /async)." };
         var param = new Option<string[]>("--param", "-p") { Description = "NAME=VALUE, a job parameter (repeatable; repeated names keep their order).", Arity = ArgumentArity.ZeroOrMore };
         var upload = new Option<string[]>("--upload") { Description = "NAME=PATH, a file sent as a multipart part (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var image = new Option<string?>("--image") { Description = "simple-docker-uws: the image parameter." };
@@ -33,6 +33,12 @@ internal static class UwsCommands
             var uws = new UwsService(http);
             var url = await uws.SubmitAsync(Absolute(parse.GetValue(jobList)!), parameters, files, parse.GetValue(run), token);
             var job = await uws.GetAsync(url, null, null, token);
+            if (parse.GetValue(run) && job.Phase == "PENDING")
+            {
+                // UWS 1.1 lets PHASE=RUN ride on the creating POST, but not every service honours it (DaCHS does not).
+                await uws.RunAsync(url, token);
+                job = await uws.GetAsync(url, null, null, token);
+            }
             if (parse.GetValue(global.Json))
             {
                 Output.Json.Write(context, Output.Json.Job(job));
@@ -48,7 +54,7 @@ internal static class UwsCommands
 
     public static Command Jobs(GlobalOptions global, CliContext context)
     {
-        var jobList = new Argument<Uri>("JOBLIST") { Description = "The job list URL." };
+        var jobList = new Argument<string>("JOBLIST") { Description = "The job list URL." };
         var phase = new Option<string[]>("--phase") { Description = "Only jobs in this phase (repeatable: any of them).", Arity = ArgumentArity.ZeroOrMore };
         var after = new Option<string?>("--after") { Description = "Only jobs created after this instant (ISO 8601), or this long ago (10m, 2h)." };
         var last = new Option<int?>("--last") { Description = "Only the N most recently created jobs." };
@@ -83,7 +89,7 @@ internal static class UwsCommands
 
     public static Command Results(GlobalOptions global, CliContext context)
     {
-        var job = new Argument<Uri>("JOB") { Description = "The job's URL." };
+        var job = new Argument<string>("JOB") { Description = "The job's URL." };
         var output = new Option<string?>("--output") { Description = "Download every result into this folder." };
         var command = new Command("results", "List a job's results, and download them with --output.") { job, output };
         command.SetAction((parse, ct) => global.GuardAsync(parse, context, async token =>
@@ -122,7 +128,7 @@ internal static class UwsCommands
 
     static Command PhaseChange(GlobalOptions global, CliContext context, string name, string description, Func<UwsService, Uri, CancellationToken, Task> act)
     {
-        var job = new Argument<Uri>("JOB") { Description = "The job's URL." };
+        var job = new Argument<string>("JOB") { Description = "The job's URL." };
         var command = new Command(name, description) { job };
         command.SetAction((parse, ct) => global.GuardAsync(parse, context, async token =>
         {
@@ -156,10 +162,10 @@ internal static class UwsCommands
         }
     }
 
-    public static Uri Absolute(Uri url) =>
-        url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+    public static Uri Absolute(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
             ? url
-            : throw new CliException($"'{url}' is not an http(s) URL.", ExitCodes.Usage);
+            : throw new CliException($"'{text}' is not an http(s) URL.", ExitCodes.Usage);
 
     static KeyValuePair<string, string> Pair(string text, string option)
     {

@@ -10,7 +10,7 @@ internal static class WatchCommand
 {
     public static Command Create(GlobalOptions global, CliContext context)
     {
-        var job = new Argument<Uri>("JOB") { Description = "The job's URL." };
+        var job = new Argument<string>("JOB") { Description = "The job's URL." };
         var timeout = new Option<string?>("--timeout") { Description = "Stop watching after this long (10m, PT1H); exit 5 if the job is still going." };
         var command = new Command("watch", "Follow a UWS job until it ends; the exit code says how it ended.") { job, timeout };
         command.SetAction((parse, ct) => global.GuardAsync(parse, context, async token =>

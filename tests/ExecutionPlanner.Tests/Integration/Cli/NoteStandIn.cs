@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ExecutionPlanner.Tests.Integration.Cli;
+
+/// <summary>
+/// A small planner that answers in the 2021 ExecutionPlanner Note's shape (IVOA-EP-note.tex: <c>reponseword</c>
+/// YES with <c>servicetype</c>, <c>serviceinfo.endpoint</c> and <c>resources</c>), pointing at a real job list of
+/// ours, plus the ways a service goes wrong that a client must survive: an HTML page, and an answer that never comes.
+/// Every request body it got is kept, so tests can check what the client sent.
+/// </summary>
+public sealed class NoteStandIn : IAsyncDisposable
+{
+    readonly WebApplication app;
+    readonly TaskCompletionSource slowAsked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    NoteStandIn(WebApplication app) => this.app = app;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The Note's YES: POST here with a tasktype/taskinfo request.</summary>
+    public Uri Accepts => new(BaseAddress, "/accepts");
+
+    /// <summary>A Note service that can't run docker containers: NO with a reason in reponseinfo.</summary>
+    public Uri Refuses => new(BaseAddress, "/refuses");
+
+    /// <summary>200 with an HTML page: a misconfigured proxy, say.</summary>
+    public Uri Garbage => new(BaseAddress, "/garbage");
+
+    /// <summary>Never answers (until the client gives up).</summary>
+    public Uri Slow => new(BaseAddress, "/slow");
+
+    public ConcurrentQueue<JsonObject> Requests { get; } = new();
+
+    /// <summary>Completes when a request reached <see cref="Slow"/>: the client is then in the middle of planning.</summary>
+    public Task SlowAsked => slowAsked.Task;
+
+    public static async Task<NoteStandIn> StartAsync(Uri jobList)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var standIn = new NoteStandIn(app);
+        app.MapPost("/accepts", async (HttpRequest request) =>
+        {
+            var body = await standIn.KeepAsync(request);
+            var isDocker = body?["tasktype"]?.GetValue<string>() == "uri://docker-container";
+            return Results.Text(isDocker
+                ? new JsonObject
+                {
+                    ["reponseword"] = "YES",
+                    ["servicetype"] = "uri://docker-uws",
+                    ["serviceinfo"] = new JsonObject { ["endpoint"] = jobList.AbsoluteUri },
+                    // The Note's negotiation of resources and times (section "Execution time").
+                    ["resources"] = new JsonObject
+                    {
+                        ["mincores"] = 1, ["maxcores"] = 2, ["minmemory"] = "1G", ["maxmemory"] = "8G",
+                        ["minstartup"] = "60s", ["maxstartup"] = "120s", ["minduration"] = "5m", ["maxduration"] = "10m",
+                    },
+                }.ToJsonString()
+                : """{"reponseword": "NO"}""", "application/json");
+        });
+        app.MapPost("/refuses", async (HttpRequest request) =>
+        {
+            await standIn.KeepAsync(request);
+            return Results.Text("""{"reponseword": "NO", "reponseinfo": {"reasons": [{"httpcode": 403, "text": "Not authorised"}]}}""", "application/json");
+        });
+        app.MapPost("/garbage", () => Results.Text("<html><body><h1>Welcome to nginx!</h1></body></html>", "text/html"));
+        app.MapPost("/slow", async (HttpContext context) =>
+        {
+            standIn.slowAsked.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        });
+        await app.StartAsync();
+        standIn.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        return standIn;
+    }
+
+    async Task<JsonObject?> KeepAsync(HttpRequest request)
+    {
+        var body = await JsonNode.ParseAsync(request.Body) as JsonObject;
+        if (body is not null)
+        {
+            Requests.Enqueue(body);
+        }
+        return body;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
