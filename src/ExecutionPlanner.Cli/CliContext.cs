@@ -21,11 +21,21 @@ internal sealed class CliContext
     /// <summary>Whether progress may be drawn (a terminal, not a pipe or a test).</summary>
     public bool Interactive { get; init; }
 
-    public static CliContext ForProcess() => new()
+    public static CliContext ForProcess()
     {
-        Out = AnsiConsole.Console,
-        Error = Console.Error,
-        Environment = System.Environment.GetEnvironmentVariable,
-        Interactive = !Console.IsOutputRedirected && !Console.IsErrorRedirected,
-    };
+        var console = AnsiConsole.Console;
+        if (Console.IsOutputRedirected)
+        {
+            // Spectre assumes 80 columns when stdout is not a terminal, which wraps every URL and reason in the
+            // table; a file or a pager reads better with long lines.
+            console.Profile.Width = 200;
+        }
+        return new CliContext
+        {
+            Out = console,
+            Error = Console.Error,
+            Environment = System.Environment.GetEnvironmentVariable,
+            Interactive = !Console.IsOutputRedirected && !Console.IsErrorRedirected,
+        };
+    }
 }

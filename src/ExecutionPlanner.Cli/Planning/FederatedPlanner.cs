@@ -73,7 +73,12 @@ internal sealed class FederatedPlanner(ServiceHttp http, TimeProvider clock)
             var status = (int)response.StatusCode;
             if (status >= 400)
             {
-                return PlannerAnswer.Failure(service, $"answered {status} ({response.StatusCode}){ServiceHttp.Why(response.StatusCode)}: {http.Tokens.Redact(ServiceHttp.Shorten(text))}");
+                var why = response.StatusCode switch
+                {
+                    HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed => ", no planner at this URL (name the planner's own URL, or the service root for ours)",
+                    _ => ServiceHttp.Why(response.StatusCode),
+                };
+                return PlannerAnswer.Failure(service, $"answered {status} ({response.StatusCode}){why}: {http.Tokens.Redact(ServiceHttp.Shorten(text))}");
             }
             if (status >= 300)
             {
