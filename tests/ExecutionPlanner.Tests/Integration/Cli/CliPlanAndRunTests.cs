@@ -136,6 +136,19 @@ public sealed class CliPlanAndRunTests
     }
 
     [Test]
+    public async Task A_Calycopis_planner_is_followed_through_its_303_read_by_content_and_its_session_rejected_with_an_update_message()
+    {
+        var result = await Ep.RunAsync(null, CancellationToken.None, ["plan", .. CliFederation.Task(), "--service", f.Note.CalycopisRequests.AbsoluteUri, "--json"]);
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        var offer = JsonNode.Parse(result.Out)!["offers"]![0]!;
+        Assert.That(offer["dialect"]!.GetValue<string>(), Is.EqualTo("Calycopis"));
+        Assert.That((offer["cores"]!.GetValue<decimal>(), offer["memoryGiB"]!.GetValue<decimal>(), offer["duration"]!.GetValue<string>()), Is.EqualTo((3m, 6m, "PT1H")));
+        Assert.That(offer["href"]!.GetValue<string>(), Is.EqualTo(new Uri(f.Note.BaseAddress, "/sessions/sess-1").AbsoluteUri));
+        Assert.That(f.Note.Requests.Any(r => r["executable"]?["image"]?.GetValue<string>() == CliFederation.Image), Is.True, "the ExecutionBroker request form");
+        Assert.That(f.Note.SessionUpdates.Select(u => u.ToJsonString()), Does.Contain("""{"kind":"uri:enum-value-update","path":"phase","value":"REJECTED"}"""));
+    }
+
+    [Test]
     public async Task Ctrl_C_while_planning_rejects_every_offer_already_held()
     {
         var owner = CliFederation.OwnerOf("small", "cancel");

@@ -15,7 +15,8 @@ namespace ExecutionPlanner.Tests.Integration.Cli;
 /// A small planner that answers in the 2021 ExecutionPlanner Note's shape (IVOA-EP-note.tex: <c>reponseword</c>
 /// YES with <c>servicetype</c>, <c>serviceinfo.endpoint</c> and <c>resources</c>), pointing at a real job list of
 /// ours, plus the ways a service goes wrong that a client must survive: an HTML page, and an answer that never comes.
-/// Every request body it got is kept, so tests can check what the client sent.
+/// It also answers in the Calycopis prototype's flow (303 to an offer set of sessions), until our own server
+/// speaks it. Every request body it got is kept, so tests can check what the client sent.
 /// </summary>
 public sealed class NoteStandIn : IAsyncDisposable
 {
@@ -39,6 +40,12 @@ public sealed class NoteStandIn : IAsyncDisposable
     public Uri Slow => new(BaseAddress, "/slow");
 
     public ConcurrentQueue<JsonObject> Requests { get; } = new();
+
+    /// <summary>A planner in the Calycopis prototype's flow: POST here, 303 to the offer set.</summary>
+    public Uri CalycopisRequests => new(BaseAddress, "/requests");
+
+    /// <summary>The update messages POSTed to the Calycopis session (accept or reject).</summary>
+    public ConcurrentQueue<JsonObject> SessionUpdates { get; } = new();
 
     /// <summary>Completes when a request reached <see cref="Slow"/>: the client is then in the middle of planning.</summary>
     public Task SlowAsked => slowAsked.Task;
@@ -73,6 +80,43 @@ public sealed class NoteStandIn : IAsyncDisposable
         {
             await standIn.KeepAsync(request);
             return Results.Text("""{"reponseword": "NO", "reponseinfo": {"reasons": [{"httpcode": 403, "text": "Not authorised"}]}}""", "application/json");
+        });
+        // The Calycopis prototype's flow (Calycopis-openapi schema/v1.0): POST /requests answers 303 to the offer
+        // set, whose offers are sessions updated with update messages. Kept here until our server speaks it.
+        app.MapPost("/requests", async (HttpRequest request) =>
+        {
+            await standIn.KeepAsync(request);
+            return Results.Redirect("/offersets/set-1", permanent: false, preserveMethod: false);
+        });
+        app.MapGet("/offersets/set-1", () => Results.Text(new JsonObject
+        {
+            ["meta"] = new JsonObject { ["uuid"] = "set-1", ["url"] = new Uri(standIn.BaseAddress, "/offersets/set-1").AbsoluteUri },
+            ["result"] = "YES",
+            ["offers"] = new JsonArray(new JsonObject
+            {
+                ["kind"] = "https://www.purl.org/ivoa.net/Calycopis-openapi/schema/v1.0/kinds/session/scheduled-execution-session.yaml",
+                ["meta"] = new JsonObject { ["uuid"] = "sess-1", ["url"] = "/sessions/sess-1" },
+                ["phase"] = "OFFERED",
+                ["expires"] = TimeProvider.System.GetUtcNow().AddMinutes(5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["compute"] = new JsonObject { ["cores"] = new JsonObject { ["min"] = 3, ["max"] = 3 }, ["memory"] = new JsonObject { ["min"] = 6, ["max"] = 6 } },
+                ["schedule"] = new JsonObject
+                {
+                    ["available"] = new JsonObject
+                    {
+                        ["start"] = TimeProvider.System.GetUtcNow().AddMinutes(10).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "/PT5M",
+                        ["duration"] = "PT1H",
+                    },
+                },
+            }),
+        }.ToJsonString(), "application/json"));
+        app.MapPost("/sessions/sess-1", async (HttpRequest request) =>
+        {
+            var update = await JsonNode.ParseAsync(request.Body) as JsonObject;
+            if (update is not null)
+            {
+                standIn.SessionUpdates.Enqueue(update);
+            }
+            return Results.Text(new JsonObject { ["meta"] = new JsonObject { ["uuid"] = "sess-1" }, ["phase"] = update?["value"]?.GetValue<string>() }.ToJsonString(), "application/json");
         });
         app.MapPost("/garbage", () => Results.Text("<html><body><h1>Welcome to nginx!</h1></body></html>", "text/html"));
         app.MapPost("/slow", async (HttpContext context) =>
