@@ -27,9 +27,11 @@ internal sealed class ServiceHttp : IDisposable
 
     public TokenSource Tokens { get; }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    /// <param name="withToken">False for a URL that a service named rather than the user (a result stored on another host):
+    /// a token given for the user's services is not handed to whoever a service points at.</param>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct, bool withToken = true)
     {
-        if (Tokens.For(request.RequestUri!) is { } token)
+        if (withToken && Tokens.For(request.RequestUri!) is { } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }

@@ -128,7 +128,7 @@ internal static class RunCommand
         var job = await new JobFollower(uws, context.Clock).FollowAsync(jobUrl, null, j => WatchCommand.ShowPhase(context, json, j), ct);
         var folder = output ?? Path.Combine(Directory.GetCurrentDirectory(), job.JobId);
         var results = job.Results.Count > 0 ? job.Results : await uws.ResultsAsync(jobUrl, ct);
-        var files = await new ResultDownloader(uws).DownloadAllAsync(results, folder, ct);
+        var files = await new ResultDownloader(uws).DownloadAllAsync(jobUrl, results, folder, ct);
         if (json)
         {
             report["job"] = Output.Json.Job(job);

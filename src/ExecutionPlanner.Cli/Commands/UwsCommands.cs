@@ -98,7 +98,7 @@ internal static class UwsCommands
             var uws = new UwsService(http);
             var url = Absolute(parse.GetValue(job)!);
             var results = await uws.ResultsAsync(url, token);
-            var files = parse.GetValue(output) is { } folder ? await new ResultDownloader(uws).DownloadAllAsync(results, folder, token) : [];
+            var files = parse.GetValue(output) is { } folder ? await new ResultDownloader(uws).DownloadAllAsync(url, results, folder, token) : [];
             if (parse.GetValue(global.Json))
             {
                 Output.Json.Write(context, new JsonObject

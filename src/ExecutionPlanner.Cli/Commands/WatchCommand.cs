@@ -28,7 +28,7 @@ internal static class WatchCommand
             else if (final.Final)
             {
                 var stdout = final.Results.FirstOrDefault(r => r.Id == "stdout");
-                ShowEnd(context, final, null, stdout is null ? null : await uws.GetTextOrNullAsync(stdout.Href, token));
+                ShowEnd(context, final, null, stdout is null ? null : await uws.GetTextOrNullAsync(url, stdout.Href, token));
             }
             return final.Final ? ExitCodeOf(final) : ExitCodes.StillRunning;
         }, ct));

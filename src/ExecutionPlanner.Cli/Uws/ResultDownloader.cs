@@ -3,14 +3,14 @@ namespace ExecutionPlanner.Cli.Uws;
 /// <summary>Fetches every result of a job into a folder, one file per result id (ids with / keep their subfolders).</summary>
 internal sealed class ResultDownloader(UwsService uws)
 {
-    public async Task<IReadOnlyList<(UwsResultRef Result, string Path, long Bytes)>> DownloadAllAsync(IReadOnlyList<UwsResultRef> results, string folder, CancellationToken ct)
+    public async Task<IReadOnlyList<(UwsResultRef Result, string Path, long Bytes)>> DownloadAllAsync(Uri job, IReadOnlyList<UwsResultRef> results, string folder, CancellationToken ct)
     {
         var root = Path.GetFullPath(folder);
         var done = new List<(UwsResultRef, string, long)>();
         foreach (var result in results)
         {
             var path = SafePath(root, result.Id);
-            done.Add((result, path, await uws.DownloadAsync(result.Href, path, ct)));
+            done.Add((result, path, await uws.DownloadAsync(job, result.Href, path, ct)));
         }
         return done;
     }

@@ -121,15 +121,21 @@ internal sealed class UwsService(ServiceHttp http)
         return UwsXml.ReadResultList(body, job);
     }
 
-    /// <summary>Streams one result into a file; returns its size.</summary>
-    public async Task<long> DownloadAsync(Uri href, string path, CancellationToken ct)
+    /// <summary>
+    /// Streams one result into a file; returns its size. The token goes only to the job's own origin: a result
+    /// stored elsewhere (or a redirect there) is fetched without it.
+    /// </summary>
+    public async Task<long> DownloadAsync(Uri job, Uri href, string path, CancellationToken ct, int redirects = 0)
     {
         using var get = new HttpRequestMessage(HttpMethod.Get, href);
-        using var response = await http.SendAsync(get, ct);
-        // Results may live elsewhere (a data service); follow one redirect by hand, keeping the token rules.
+        using var response = await http.SendAsync(get, ct, withToken: SameOrigin(job, href));
         if (response.Headers.Location is { } location && (int)response.StatusCode is >= 300 and < 400)
         {
-            return await DownloadAsync(new Uri(href, location), path, ct);
+            if (redirects >= 5)
+            {
+                throw new CliException($"{href}: more than 5 redirects.");
+            }
+            return await DownloadAsync(job, new Uri(href, location), path, ct, redirects + 1);
         }
         if ((int)response.StatusCode >= 400)
         {
@@ -141,10 +147,11 @@ internal sealed class UwsService(ServiceHttp http)
         return file.Length;
     }
 
-    public async Task<string?> GetTextOrNullAsync(Uri url, CancellationToken ct)
+    /// <summary>A small text result (stdout) to show, or null; the token only to the job's own origin.</summary>
+    public async Task<string?> GetTextOrNullAsync(Uri job, Uri url, CancellationToken ct)
     {
         using var get = new HttpRequestMessage(HttpMethod.Get, url);
-        using var response = await http.SendAsync(get, ct);
+        using var response = await http.SendAsync(get, ct, withToken: SameOrigin(job, url));
         return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(ct) : null;
     }
 
@@ -157,6 +164,9 @@ internal sealed class UwsService(ServiceHttp http)
         var (response, _) = await http.SendForTextAsync(post, ct);
         response.Dispose();
     }
+
+    static bool SameOrigin(Uri a, Uri b) =>
+        a.Scheme == b.Scheme && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
 
     static Uri Slash(Uri url) => url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
 }

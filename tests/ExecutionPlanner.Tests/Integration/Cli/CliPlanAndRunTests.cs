@@ -149,6 +149,18 @@ public sealed class CliPlanAndRunTests
     }
 
     [Test]
+    public async Task A_token_goes_to_the_job_own_origin_and_never_to_a_result_stored_on_another_host()
+    {
+        var output = Path.Combine(f.Folder, "origins");
+        var result = await Ep.RunAsync(null, CancellationToken.None, "results", f.Note.UwsJob.AbsoluteUri, "--output", output, "--token", "token-for-the-job-service");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(await File.ReadAllTextAsync(Path.Combine(output, "here.txt")), Is.EqualTo("here\n"));
+        Assert.That(await File.ReadAllTextAsync(Path.Combine(output, "elsewhere.txt")), Is.EqualTo("elsewhere\n"));
+        Assert.That(f.Note.ResultAuthorization["here"], Is.True, "the job's own service gets the token");
+        Assert.That(f.Note.ResultAuthorization["elsewhere"], Is.False, "another host named by the service does not");
+    }
+
+    [Test]
     public async Task Ctrl_C_while_planning_rejects_every_offer_already_held()
     {
         var owner = CliFederation.OwnerOf("small", "cancel");

@@ -118,6 +118,16 @@ public sealed class NoteStandIn : IAsyncDisposable
             }
             return Results.Text(new JsonObject { ["meta"] = new JsonObject { ["uuid"] = "sess-1" }, ["phase"] = update?["value"]?.GetValue<string>() }.ToJsonString(), "application/json");
         });
+        // A finished UWS job whose results are one on its own origin and one on another (localhost instead of
+        // 127.0.0.1): which requests carried a token is recorded per path.
+        app.MapGet("/uws/job/results", () => Results.Text($"""
+            <uws:results xmlns:uws="http://www.ivoa.net/xml/UWS/v1.0" xmlns:xlink="http://www.w3.org/1999/xlink">
+              <uws:result id="here.txt" xlink:href="{new Uri(standIn.BaseAddress, "/uws/job/results/here.txt")}"/>
+              <uws:result id="elsewhere.txt" xlink:href="http://localhost:{standIn.BaseAddress.Port}/store/elsewhere.txt"/>
+            </uws:results>
+            """, "text/xml"));
+        app.MapGet("/uws/job/results/here.txt", (HttpRequest request) => standIn.Serve(request, "here"));
+        app.MapGet("/store/elsewhere.txt", (HttpRequest request) => standIn.Serve(request, "elsewhere"));
         app.MapPost("/garbage", () => Results.Text("<html><body><h1>Welcome to nginx!</h1></body></html>", "text/html"));
         app.MapPost("/slow", async (HttpContext context) =>
         {
@@ -127,6 +137,18 @@ public sealed class NoteStandIn : IAsyncDisposable
         await app.StartAsync();
         standIn.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
         return standIn;
+    }
+
+    /// <summary>For each result path, whether its request carried an Authorization header.</summary>
+    public ConcurrentDictionary<string, bool> ResultAuthorization { get; } = new();
+
+    /// <summary>A UWS job of this stand-in, for the result-fetching rules.</summary>
+    public Uri UwsJob => new(BaseAddress, "/uws/job");
+
+    IResult Serve(HttpRequest request, string name)
+    {
+        ResultAuthorization[name] = request.Headers.Authorization.Count > 0;
+        return Results.Text(name + "\n", "text/plain");
     }
 
     async Task<JsonObject?> KeepAsync(HttpRequest request)
