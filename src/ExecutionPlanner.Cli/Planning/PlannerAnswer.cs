@@ -1,14 +1,5 @@
 namespace ExecutionPlanner.Cli.Planning;
 
-internal enum AnswerKind
-{
-    Yes,
-    No,
-
-    /// <summary>No answer to read: down, slow, refused the token, or answered something that is not a planner answer.</summary>
-    Failed,
-}
-
 /// <summary>What one planner said, in any dialect, reduced to YES with offers, NO with reasons, or a failure with its cause.</summary>
 internal sealed record PlannerAnswer(PlannerService Service, AnswerKind Kind, string Dialect, IReadOnlyList<string> Reasons, IReadOnlyList<OfferCandidate> Offers)
 {

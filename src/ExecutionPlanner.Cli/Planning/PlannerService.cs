@@ -1,12 +1,5 @@
 namespace ExecutionPlanner.Cli.Planning;
 
-/// <summary>Which request body a planner reads: the ExecutionBroker form (ours, Calycopis) or the 2021 Note's.</summary>
-internal enum RequestForm
-{
-    ExecutionBroker,
-    Note2021,
-}
-
 /// <summary>One planner to ask: the URL the task is POSTed to, and the form it reads.</summary>
 internal sealed record PlannerService(Uri Url, RequestForm Form)
 {

@@ -36,9 +36,3 @@ internal sealed record UwsJob
 
     public bool Final => IsFinal(Phase);
 }
-
-/// <summary>One result: its id and where to fetch it.</summary>
-internal sealed record UwsResultRef(string Id, Uri Href, long? Size, string? MimeType);
-
-/// <summary>One entry of a job list.</summary>
-internal sealed record UwsJobRef(string JobId, Uri Href, string Phase, string? RunId, string? OwnerId, string? CreationTime);
