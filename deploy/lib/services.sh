@@ -65,3 +65,26 @@ ep_ensure_dockerd() {
   tail -n 20 /var/log/executionplanner-dockerd.log >&2 || true
   return 1
 }
+
+# GAVO DaCHS (Debian's gavodachs2-server): a UWS 1.1 service that is not ours (its TAP service runs
+# queries as jobs at /tap/async), for the tests of `ep jobs` and `ep watch`. /etc/gavo.rc, written
+# before the package's first start when absent, binds it to 127.0.0.1:${EP_DACHS_PORT:-18080}. The
+# package creates the database "gavo" and the roles it needs in the same PostgreSQL (so PostgreSQL first).
+ep_dachs_up() {
+  /usr/bin/python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)" \
+    "http://127.0.0.1:$1/tap/async" >/dev/null 2>&1
+}
+
+ep_ensure_dachs() {
+  local port=${EP_DACHS_PORT:-18080} i
+  if ep_dachs_up "$port"; then return 0; fi
+  if [ ! -f /etc/gavo.rc ]; then
+    printf '[web]\nbindAddress: 127.0.0.1\nserverPort: %s\nserverURL: http://127.0.0.1:%s\n' "$port" "$port" > /etc/gavo.rc
+  fi
+  command -v dachs >/dev/null 2>&1 || ep_apt_install --no-install-recommends gavodachs2-server || return 1
+  ep_log "starting DaCHS on 127.0.0.1:$port"
+  su -s /bin/sh dachsroot -c "dachs serve start" >/var/log/executionplanner-dachs.log 2>&1 || true
+  for i in $(seq 1 120); do ep_dachs_up "$port" && return 0; sleep 0.5; done
+  ep_log "DaCHS did not start; see /var/log/executionplanner-dachs.log and /var/gavo/logs"
+  return 1
+}
