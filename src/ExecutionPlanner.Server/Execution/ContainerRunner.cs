@@ -72,7 +72,7 @@ public sealed partial class ContainerRunner(
             {
                 return;
             }
-            await using (var tar = await TarArchives.CreateAsync(JobFolders(inputs, run.User), nodeStopping))
+            await using (var tar = await TarArchives.CreateAsync(JobFolders.Entries(inputs, run.User), nodeStopping))
             {
                 await docker.PutArchiveAsync(containerId, ContainerSpecFactory.UwsPath, tar, nodeStopping);
             }
@@ -85,7 +85,7 @@ public sealed partial class ContainerRunner(
             }
             if (imageOverride is not null)
             {
-                await AppendMessageAsync(job.Id, OverrideMessage(imageOverride, run.User), nodeStopping);
+                await AppendMessageAsync(job.Id, JobFolders.OverrideMessage(imageOverride, run.User), nodeStopping);
             }
             mayHaveStarted = true;
             await docker.StartContainerAsync(containerId, nodeStopping);
@@ -161,38 +161,6 @@ public sealed partial class ContainerRunner(
             await writer.WriteAsync(job, JobOutcome.Failed(ex.Message), ct);
         }
         return null;
-    }
-
-    /// <summary>inputs/ (read-only for the job) with the uploads, and results/ (writable by anyone), owned by the job's user.</summary>
-    static IEnumerable<TarFileEntry> JobFolders(IEnumerable<JobFileEntity> inputs, JobUser user)
-    {
-        const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead
-            | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-        const UnixFileMode writable = readable | UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
-        yield return TarFileEntry.Directory("inputs", readable | UnixFileMode.UserWrite) with { Uid = user.Uid, Gid = user.Gid };
-        yield return TarFileEntry.Directory("results", writable) with { Uid = user.Uid, Gid = user.Gid };
-        foreach (var input in inputs)
-        {
-            yield return TarFileEntry.FromBytes("inputs/" + input.Name, input.Content) with { Uid = user.Uid, Gid = user.Gid };
-        }
-    }
-
-    static string OverrideMessage(ImageOverride o, JobUser user)
-    {
-        var what = new List<string>();
-        if (o.User is not null)
-        {
-            what.Add($"runs as user {user.User}");
-        }
-        if (o.NetworkMode is { } network)
-        {
-            what.Add($"network '{network}'");
-        }
-        if (o.ReadOnlyRootFilesystem == false)
-        {
-            what.Add("a writable root file system");
-        }
-        return $"The operator's settings for images matching '{o.Image}' were applied" + (what.Count > 0 ? ": " + string.Join(", ", what) + "." : ".");
     }
 
     async Task AppendMessageAsync(string jobId, string text, CancellationToken ct)

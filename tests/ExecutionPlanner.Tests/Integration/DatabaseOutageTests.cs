@@ -2,6 +2,7 @@ using System.Net;
 using ExecutionPlanner.Tests.Support;
 using Npgsql;
 using static ExecutionPlanner.Tests.Support.UwsClient;
+using ExecutionPlanner.Tests.Docker;
 
 namespace ExecutionPlanner.Tests.Integration;
 
@@ -57,5 +58,51 @@ public sealed class DatabaseOutageTests
         var job = await client.GetJobAsync(id);
         Assert.That(job.Element(Uws + "runId")!.Value, Is.EqualTo("kept"));
         Assert.That(PhaseOf(job), Is.EqualTo("PENDING"));
+    }
+
+    [Test]
+    [Category("Docker")]
+    public async Task Running_containers_outlive_a_database_outage_and_are_collected_when_it_is_back()
+    {
+        await ExecutionServer.RequireDockerAsync();
+        await using var proxy = UnixSocketOutage.StartPostgres();
+        var database = new NpgsqlConnectionStringBuilder(await TestDatabase.CreatePrivateAsync()).Database!;
+        await using var server = await ExecutionServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:ExecutionPlanner"] = proxy.ConnectionString(database),
+        });
+        using var client = server.NewOwner();
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            ids.Add(await client.CreateJobAsync(("cmd", "sh"), ("cmd", "-c"), ("cmd", $"sleep 4; echo {i} > /uws/results/n.txt"), ("PHASE", "RUN")));
+        }
+        foreach (var id in ids)
+        {
+            await client.WaitWhileAsync(id, TimeSpan.FromSeconds(60), "PENDING", "QUEUED");
+        }
+
+        // The database goes away while both containers run, and comes back after they have exited.
+        await proxy.CutAsync();
+        NpgsqlConnection.ClearAllPools();
+        await ExecutionTests.WaitUntilAsync(async () =>
+        {
+            using var docker = await DockerTestEngine.ConnectOrSkipAsync();
+            var running = 0;
+            foreach (var id in ids)
+            {
+                var containers = await docker.ListContainersAsync([$"org.executionplanner.job={id}"], CancellationToken.None);
+                running += containers.Count(c => c.State == "running");
+            }
+            return running == 0;
+        }, TimeSpan.FromSeconds(30));
+        proxy.Restore();
+
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            var job = await client.WaitForEndAsync(id, TimeSpan.FromSeconds(90));
+            Assert.That(PhaseOf(job), Is.EqualTo("COMPLETED"), job.ToString());
+            Assert.That((await client.GetTextAsync($"/jobs/{id}/results/n.txt")).Body, Is.EqualTo($"{i}\n"));
+        }
     }
 }
