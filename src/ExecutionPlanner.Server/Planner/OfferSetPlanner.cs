@@ -14,7 +14,8 @@ namespace ExecutionPlanner.Server.Planner;
 /// request's minima and are raised towards its maxima where the slot has room.
 /// </summary>
 public sealed class OfferSetPlanner(
-    IOptionsMonitor<PlannerOptions> planner, IOptionsMonitor<JobsOptions> jobs, IOptionsMonitor<ExecutionOptions> execution)
+    IOptionsMonitor<PlannerOptions> planner, IOptionsMonitor<JobsOptions> jobs, IOptionsMonitor<ExecutionOptions> execution,
+    IOptionsMonitor<InputFetchOptions> fetch)
 {
     const decimal GiB = 1024m * 1024 * 1024;
 
@@ -33,6 +34,21 @@ public sealed class OfferSetPlanner(
         if (string.IsNullOrWhiteSpace(task.Image))
         {
             throw UwsRequestException.BadRequest($"{task.Paths.Image} is required for a docker-container executable: the image to run.");
+        }
+        reasons.AddRange(task.Refusals);
+        if (task.NetworkPortsPath is { } ports && !p.AllowNetworkPorts)
+        {
+            reasons.Add(new Reason(ports, "This service publishes no network ports: its containers run without a network (Planner:AllowNetworkPorts)."));
+        }
+        var allowed = fetch.CurrentValue;
+        foreach (var input in task.Inputs)
+        {
+            var url = new Uri(input.Url);
+            if (!allowed.Allows(url))
+            {
+                reasons.Add(new Reason(input.Path,
+                    $"This service fetches data only from the hosts its operator allows (Jobs:AllowedInputHosts); '{url.Authority}' is not one of them."));
+            }
         }
         try
         {
@@ -82,7 +98,7 @@ public sealed class OfferSetPlanner(
         }
 
         var horizon = now + p.MaxStartHorizon;
-        var window = task.Start ?? new StartWindow(now, now + p.DefaultStartWindow);
+        var window = task.Start ?? new StartWindow(now, now + (task.StartWithin is { } within && within < p.DefaultStartWindow ? within : p.DefaultStartWindow));
         if (window.Latest < now)
         {
             reasons.Add(new Reason(task.Paths.Start,

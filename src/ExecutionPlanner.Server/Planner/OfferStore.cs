@@ -25,18 +25,22 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
     const string OfferColumns =
         "id, offer_set_id, owner_id, phase, created, expires, start_time, start_latest, duration_seconds, cores, memory_bytes, storage_bytes, job_id";
 
+    /// <summary>The offer's columns and the phase of its job, if it has one (reads only).</summary>
+    const string OfferAndJobColumns = OfferColumns + ", (SELECT j.phase FROM jobs j WHERE j.id = offers.job_id)";
+
     /// <summary>Stores a NO answer (no ledger needed).</summary>
     public async Task<OfferSet> StoreNoAsync(string ownerId, TaskRequest task, IReadOnlyList<Reason> reasons, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var set = new OfferSet(JobIds.New(), ownerId, now, now, reasons, Stored(task), []);
+        var set = new OfferSet(NewId(), ownerId, now, now, reasons, Stored(task), []);
         await InsertSetAsync(connection, null, set, ct);
         return set;
     }
 
     /// <summary>Plans against the ledger as it is now, under the ledger lock, and stores the answer.</summary>
+    /// <param name="cap">Most cores and memory the owner may hold in open offers, counting the ones it already holds.</param>
     public async Task<OfferSet> BookAsync(
-        string ownerId, TaskRequest task, Capacity platform, DateTimeOffset now,
+        string ownerId, TaskRequest task, Capacity platform, OfferCap cap, DateTimeOffset now,
         DateTimeOffset expires, Func<CapacityLedger, Plan> plan, CancellationToken ct)
     {
         // This node's turn first, so that at most one of its requests waits for the cluster's lock.
@@ -51,15 +55,58 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
         }
         using var ledgerNow = await ledger.ReadAsync(connection, tx, platform, now, ct);
         var result = plan(ledgerNow);
-        var setId = JobIds.New();
+        if (result.Offers.Count > 0)
+        {
+            // Under the ledger lock, so two requests of one owner cannot both fit under the cap.
+            result = await CapAsync(connection, tx, ownerId, cap, result, now, ct);
+        }
+        var setId = NewId();
         var offers = result.Offers.Select(o => new Offer(
-            JobIds.New(), setId, ownerId, OfferPhase.OFFERED, now, expires, o.Start, o.StartLatest,
+            NewId(), setId, ownerId, OfferPhase.OFFERED, now, expires, o.Start, o.StartLatest,
             (int)o.Duration.TotalSeconds, o.Cores, o.MemoryBytes, o.StorageBytes, null)).ToList();
         var set = new OfferSet(setId, ownerId, now, offers.Count > 0 ? expires : now, result.Reasons, Stored(task), offers);
         await InsertSetAsync(connection, tx, set, ct);
         await tx.CommitAsync(ct);
         return set;
     }
+
+    /// <summary>The offers of the plan that fit under the owner's cap with what it already holds open; NO if none does.</summary>
+    static async Task<Plan> CapAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string ownerId, OfferCap cap, Plan plan, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT coalesce(sum(cores), 0), coalesce(sum(memory_bytes), 0)::bigint, min(expires)
+              FROM offers WHERE owner_id = $1 AND phase = 'OFFERED' AND expires > $2
+            """, connection, tx);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ownerId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        await command.PrepareAsync(ct);
+        decimal cores;
+        long memory;
+        DateTimeOffset? soonest;
+        await using (var r = await command.ExecuteReaderAsync(ct))
+        {
+            await r.ReadAsync(ct);
+            (cores, memory, soonest) = (r.GetDecimal(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2));
+        }
+        var kept = new List<PlannedOffer>();
+        foreach (var offer in plan.Offers)
+        {
+            if (cores + offer.Cores <= cap.Cores && memory + offer.MemoryBytes <= cap.MemoryBytes)
+            {
+                kept.Add(offer);
+                cores += offer.Cores;
+                memory += offer.MemoryBytes;
+            }
+        }
+        return kept.Count > 0 ? plan with { Offers = kept } : Plan.No(new Reason(string.Empty,
+            $"This caller already holds open offers for {Normalise(cores)} cores and {Math.Round(memory / (1024m * 1024 * 1024), 3)} GiB; " +
+            $"one {(ownerId.Length == 0 ? "anonymous caller" : "owner")} may hold at most {Normalise(cap.Cores)} cores and " +
+            $"{Math.Round(cap.MemoryBytes / (1024m * 1024 * 1024), 3)} GiB of offers not yet accepted, so that no one can book the platform from everyone else. " +
+            $"Accept or reject offers you hold{(soonest is { } t ? $", or ask again after {UwsTime.Format(t)}, when the first of them expires" : string.Empty)}."));
+    }
+
+    /// <summary>Offer sets and offers are named by UUIDs, as the ExecutionBroker drafts' clients expect (/offersets/{uuid}, /sessions/{uuid}).</summary>
+    static string NewId() => Guid.NewGuid().ToString();
 
     /// <summary>Credentials are never stored.</summary>
     static TaskRequest Stored(TaskRequest task) => task with { Authentication = [] };
@@ -120,7 +167,7 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
                 JsonSerializer.Deserialize<List<Reason>>(r.GetString(2), Json) ?? [],
                 JsonSerializer.Deserialize<TaskRequest>(r.GetString(3), Json)!, []);
         }
-        await using var offers = new NpgsqlCommand($"SELECT {OfferColumns} FROM offers WHERE offer_set_id = @id ORDER BY ordinal", connection);
+        await using var offers = new NpgsqlCommand($"SELECT {OfferAndJobColumns} FROM offers WHERE offer_set_id = @id ORDER BY ordinal", connection);
         offers.Parameters.AddWithValue("id", id);
         return set with { Offers = await ReadOffersAsync(offers, ct) };
     }
@@ -133,7 +180,7 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
 
     internal static async Task<Offer?> GetOfferAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string id, string ownerId, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"SELECT {OfferColumns} FROM offers WHERE id = @id AND owner_id = @owner", connection, tx);
+        await using var command = new NpgsqlCommand($"SELECT {OfferAndJobColumns} FROM offers WHERE id = @id AND owner_id = @owner", connection, tx);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("owner", ownerId);
         return (await ReadOffersAsync(command, ct)).FirstOrDefault();
@@ -148,7 +195,8 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
             offers.Add(new Offer(r.GetString(0), r.GetString(1), r.GetString(2), Enum.Parse<OfferPhase>(r.GetString(3)),
                 r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<DateTimeOffset>(6),
                 r.GetFieldValue<DateTimeOffset>(7), r.GetInt32(8), Normalise(r.GetDecimal(9)), r.GetInt64(10),
-                r.IsDBNull(11) ? null : r.GetInt64(11), r.IsDBNull(12) ? null : r.GetString(12)));
+                r.IsDBNull(11) ? null : r.GetInt64(11), r.IsDBNull(12) ? null : r.GetString(12),
+                r.FieldCount > 13 && !r.IsDBNull(13) && Enum.TryParse<ExecutionPhase>(r.GetString(13), out var job) ? job : null));
         }
         return offers;
     }
