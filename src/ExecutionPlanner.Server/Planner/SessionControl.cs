@@ -49,10 +49,10 @@ public sealed class SessionControl(OfferStore store, OfferAcceptance acceptance,
             await RejectAsync(offerId, ownerId, "cancelled", ct);
             return;
         }
-        if (offer.JobId is not { } jobId)
+        var session = SessionPhases.Of(offer, clock.GetUtcNow());
+        if (offer.JobId is not { } jobId || SessionPhases.IsFinal(session))
         {
-            throw new UwsRequestException(StatusCodes.Status409Conflict,
-                $"Session '{offerId}' is {SessionPhases.Of(offer, clock.GetUtcNow())} and has nothing left to cancel.");
+            throw new UwsRequestException(StatusCodes.Status409Conflict, $"Session '{offerId}' is {session} and has nothing left to cancel.");
         }
         // The job may move on between tries (HELD -> QUEUED -> EXECUTING); each round either aborts it
         // or finds it ended. A job that ended first is not an error: the session reads its end.
