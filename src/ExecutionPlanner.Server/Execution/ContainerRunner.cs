@@ -19,6 +19,7 @@ public sealed partial class ContainerRunner(
     OutcomeCollector collector,
     ResultsDirectoryProbe resultsProbe,
     OutcomeWriter writer,
+    InputStaging staging,
     ContainerRemover remover,
     ExecutionNode node,
     IServiceScopeFactory scopes,
@@ -45,6 +46,16 @@ public sealed partial class ContainerRunner(
             var (spec, inputs) = await LoadSpecAsync(job, nodeStopping);
             if (spec is null)
             {
+                return;
+            }
+            // 1b. Fetch the inputs given by reference (nothing is created yet). Dies here -> as at 1.
+            try
+            {
+                inputs.AddRange(await staging.FetchAsync(job.Id, job.Parameters, nodeStopping));
+            }
+            catch (InputStagingException ex)
+            {
+                await writer.WriteAsync(job, JobOutcome.Failed(ex.Message), nodeStopping);
                 return;
             }
 

@@ -133,6 +133,28 @@ public sealed class LedgerBookings
 
     static Booking Charge(LedgerOfferRow o) => new(o.Start, o.Start.AddSeconds(o.DurationSeconds), o.Cores, o.MemoryBytes);
 
+    /// <summary>
+    /// What one owner holds in open offers at <paramref name="now"/>, and when the first of them expires:
+    /// the cap on unaccepted offers (<see cref="OfferCap"/>) is checked against it. A pass over the open
+    /// offers in memory, no database read.
+    /// </summary>
+    public OwnerOffers OwnerOffered(string ownerId, DateTimeOffset now)
+    {
+        var cores = 0m;
+        var memory = 0L;
+        DateTimeOffset? soonest = null;
+        foreach (var offer in offers.Values)
+        {
+            if (offer.Expires > now && string.Equals(offer.OwnerId, ownerId, StringComparison.Ordinal))
+            {
+                cores += offer.Cores;
+                memory += offer.MemoryBytes;
+                soonest = soonest is { } s && s <= offer.Expires ? s : offer.Expires;
+            }
+        }
+        return new OwnerOffers(cores, memory, soonest);
+    }
+
     /// <summary>Forgets open offers whose expiry has come.</summary>
     void Expire(DateTimeOffset now)
     {

@@ -211,7 +211,7 @@ public sealed class OfferSetPlanner(
             ? m : n.Memory.Min!.Value,
         n.StorageBytes);
 
-    /// <summary>The simple-docker-uws job parameters for a task (image, cmd, env, cores, memory).</summary>
+    /// <summary>The simple-docker-uws job parameters for a task (image, cmd, env, cores, memory, inputs by reference).</summary>
     public static List<JobParameter> JobParameters(TaskRequest task, decimal? cores, long? memoryBytes)
     {
         var parameters = new List<JobParameter> { new(JobParameterContract.Image, task.Image ?? string.Empty) };
@@ -225,6 +225,8 @@ public sealed class OfferSetPlanner(
         {
             parameters.Add(new JobParameter(JobParameterContract.Memory, MemoryQuantity.Format(m)));
         }
+        // Data resources are fetched by the server into /uws/inputs/<name> before the container starts.
+        parameters.AddRange(task.Inputs.Select(i => new JobParameter(JobParameterContract.Input, $"{i.Name}={i.Url}")));
         return parameters;
     }
 

@@ -57,8 +57,9 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
         var result = plan(ledgerNow);
         if (result.Offers.Count > 0)
         {
-            // Under the ledger lock, so two requests of one owner cannot both fit under the cap.
-            result = await CapAsync(connection, tx, ownerId, cap, result, now, ct);
+            // Under the ledger lock, after reading every committed offer, so two requests of one owner
+            // cannot both fit under the cap.
+            result = Cap(ownerId, cap, ledger.OwnerOffered(ownerId, now), result);
         }
         var setId = NewId();
         var offers = result.Offers.Select(o => new Offer(
@@ -71,23 +72,9 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
     }
 
     /// <summary>The offers of the plan that fit under the owner's cap with what it already holds open; NO if none does.</summary>
-    static async Task<Plan> CapAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string ownerId, OfferCap cap, Plan plan, DateTimeOffset now, CancellationToken ct)
+    static Plan Cap(string ownerId, OfferCap cap, OwnerOffers held, Plan plan)
     {
-        await using var command = new NpgsqlCommand("""
-            SELECT coalesce(sum(cores), 0), coalesce(sum(memory_bytes), 0)::bigint, min(expires)
-              FROM offers WHERE owner_id = $1 AND phase = 'OFFERED' AND expires > $2
-            """, connection, tx);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ownerId });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
-        await command.PrepareAsync(ct);
-        decimal cores;
-        long memory;
-        DateTimeOffset? soonest;
-        await using (var r = await command.ExecuteReaderAsync(ct))
-        {
-            await r.ReadAsync(ct);
-            (cores, memory, soonest) = (r.GetDecimal(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2));
-        }
+        var (cores, memory, soonest) = (held.Cores, held.MemoryBytes, held.Soonest);
         var kept = new List<PlannedOffer>();
         foreach (var offer in plan.Offers)
         {

@@ -20,3 +20,6 @@ public readonly record struct OfferCap(decimal Cores, long MemoryBytes)
         return new OfferCap(platform.Cores * share, memory >= long.MaxValue ? long.MaxValue : (long)memory);
     }
 }
+
+/// <summary>What one owner holds in open offers, and when the first of them expires.</summary>
+public readonly record struct OwnerOffers(decimal Cores, long MemoryBytes, DateTimeOffset? Soonest);
