@@ -18,6 +18,7 @@ public sealed class OfferSetPlanner(
     IOptionsMonitor<InputFetchOptions> fetch)
 {
     const decimal GiB = 1024m * 1024 * 1024;
+    const decimal MinCores = 0.001m;
 
     /// <summary>The task's resource needs and schedule with defaults filled in, or the reasons it cannot be met anywhere.</summary>
     public Needs? Check(TaskRequest task, Capacity platform, DateTimeOffset now, List<Reason> reasons)
@@ -61,8 +62,9 @@ public sealed class OfferSetPlanner(
 
         var jobCores = Math.Min(platform.Cores, j.MaxCores);
         var defaultCores = Math.Min(e.DefaultCores, jobCores);
-        var coresMin = task.Cores?.Min ?? Math.Min(defaultCores, task.Cores?.Max ?? defaultCores);
-        var coresMax = task.Cores?.Max ?? coresMin;
+        // Offers keep cores to 3 decimals: a smaller request is a request for a thousandth of a core.
+        var coresMin = Math.Max(task.Cores?.Min ?? Math.Min(defaultCores, task.Cores?.Max ?? defaultCores), MinCores);
+        var coresMax = Math.Max(task.Cores?.Max ?? coresMin, coresMin);
         if (coresMin > jobCores)
         {
             reasons.Add(new Reason(task.Paths.CoresMin,

@@ -248,4 +248,20 @@ public sealed class LedgerBookingsTests
         }
         Assert.That(bookings.OfferCount, Is.GreaterThan(0), "the test kept some offers open");
     }
+
+    [Test]
+    public void OwnerOffered_sums_one_owners_open_offers_not_yet_expired_and_names_the_first_expiry()
+    {
+        var bookings = new LedgerBookings();
+        bookings.Apply(Whole(offers:
+        [
+            Offer("a", 1, 0.5) with { OwnerId = "alice" },
+            Offer("b", 2, 2) with { OwnerId = "alice" },
+            Offer("c", 1, 3) with { OwnerId = "bob" },
+            Offer("d", 1, 0.1) with { OwnerId = "alice" },
+        ]));
+        var held = bookings.OwnerOffered("alice", T0.AddHours(0.2));
+        Assert.That(held, Is.EqualTo(new OwnerOffers(4, 4L << 30, T0.AddHours(0.5))), "d has expired; bob's offer is not alice's");
+        Assert.That(bookings.OwnerOffered("carol", T0), Is.EqualTo(new OwnerOffers(0, 0, null)));
+    }
 }
