@@ -71,14 +71,19 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
         return set;
     }
 
-    /// <summary>The offers of the plan that fit under the owner's cap with what it already holds open; NO if none does.</summary>
+    /// <summary>
+    /// The offers of the plan that fit under the owner's cap with what it already holds open; NO if
+    /// none does. An owner that holds no open offer always gets the first offer, so that a job as large
+    /// as the platform can still be offered; asking again while holding offers is what the cap stops.
+    /// </summary>
     static Plan Cap(string ownerId, OfferCap cap, OwnerOffers held, Plan plan)
     {
-        var (cores, memory, soonest) = (held.Cores, held.MemoryBytes, held.Soonest);
+        var (cores, memory) = (held.Cores, held.MemoryBytes);
         var kept = new List<PlannedOffer>();
         foreach (var offer in plan.Offers)
         {
-            if (cores + offer.Cores <= cap.Cores && memory + offer.MemoryBytes <= cap.MemoryBytes)
+            var first = kept.Count == 0 && cores == 0 && memory == 0;
+            if (first || (cores + offer.Cores <= cap.Cores && memory + offer.MemoryBytes <= cap.MemoryBytes))
             {
                 kept.Add(offer);
                 cores += offer.Cores;
@@ -86,11 +91,13 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
             }
         }
         return kept.Count > 0 ? plan with { Offers = kept } : Plan.No(new Reason(string.Empty,
-            $"This caller already holds open offers for {Normalise(cores)} cores and {Math.Round(memory / (1024m * 1024 * 1024), 3)} GiB; " +
+            $"This caller already holds open offers for {Normalise(held.Cores)} cores and {Gib(held.MemoryBytes)} GiB; " +
             $"one {(ownerId.Length == 0 ? "anonymous caller" : "owner")} may hold at most {Normalise(cap.Cores)} cores and " +
-            $"{Math.Round(cap.MemoryBytes / (1024m * 1024 * 1024), 3)} GiB of offers not yet accepted, so that no one can book the platform from everyone else. " +
-            $"Accept or reject offers you hold{(soonest is { } t ? $", or ask again after {UwsTime.Format(t)}, when the first of them expires" : string.Empty)}."));
+            $"{Gib(cap.MemoryBytes)} GiB in offers not yet accepted, so that no one can book the platform from everyone else. " +
+            $"Accept or reject offers you hold{(held.Soonest is { } t ? $", or ask again after {UwsTime.Format(t)}, when the first of them expires" : string.Empty)}."));
     }
+
+    static decimal Gib(long bytes) => Math.Round(bytes / (1024m * 1024 * 1024), 3);
 
     /// <summary>Offer sets and offers are named by UUIDs, as the ExecutionBroker drafts' clients expect (/offersets/{uuid}, /sessions/{uuid}).</summary>
     static string NewId() => Guid.NewGuid().ToString();
