@@ -52,7 +52,8 @@ public static class OfferSetRequestReader
         (JsonElement Parent, string Path) Holder(string name) =>
             Member(root, name) is null && resources is { } r && Member(r, name) is not null ? (r, $"{at}/resources") : (root, at);
 
-        var compute = Holder("compute") is var ch ? ObjectOrList(ch.Parent, "compute", $"{ch.Path}/compute") : [];
+        var ch = Holder("compute");
+        var compute = ObjectOrList(ch.Parent, "compute", $"{ch.Path}/compute");
         Range<decimal>? cores = null;
         Range<decimal>? memory = null;
         string coresPath = $"{at}/compute/cores/min", memoryPath = $"{at}/compute/memory/min";

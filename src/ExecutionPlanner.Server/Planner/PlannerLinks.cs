@@ -21,6 +21,4 @@ public static class PlannerLinks
     public static string CalycopisOfferSet(HttpRequest request, string id) => $"{Base(request)}/offersets/{id}";
 
     public static string Session(HttpRequest request, string id) => $"{Base(request)}/sessions/{id}";
-
-    public static string NoteAccepts(HttpRequest request) => $"{Base(request)}{PlannerPath}/accepts";
 }

@@ -23,19 +23,6 @@ public static partial class RequestValues
             ? value
             : null;
 
-    /// <summary>The first of several names the member has had across the drafts, with the name found.</summary>
-    public static (JsonElement Value, string Name)? FirstMember(JsonElement parent, params string[] names)
-    {
-        foreach (var name in names)
-        {
-            if (Member(parent, name) is { } value)
-            {
-                return (value, name);
-            }
-        }
-        return null;
-    }
-
     public static JsonElement? ObjectOf(JsonElement parent, string name, string path) =>
         Member(parent, name) is not { } value ? null
         : value.ValueKind == JsonValueKind.Object ? value
