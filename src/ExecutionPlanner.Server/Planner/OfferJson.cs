@@ -53,24 +53,28 @@ public static class OfferJson
             ["expires"] = UwsTime.Format(offer.Expires),
             ["executable"] = new JsonObject
             {
-                ["kind"] = ExecutableKinds.DockerContainer,
+                ["kind"] = calycopis ? CalycopisKinds.DockerContainer : ExecutableKinds.DockerContainer,
                 ["image"] = task.Image,
                 ["command"] = new JsonArray(task.Command.Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
                 ["environment"] = new JsonObject(task.Environment.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)JsonValue.Create(e.Value)))),
             },
             ["compute"] = new JsonObject
             {
+                ["kind"] = calycopis ? CalycopisKinds.Compute : ComputeKind,
                 ["cores"] = Quantity(task.Cores?.Min, task.Cores?.Max, offer.Cores),
                 ["memory"] = Quantity(Gib(task.MemoryBytes?.Min), Gib(task.MemoryBytes?.Max), Gib(offer.MemoryBytes)!.Value),
             },
-            ["data"] = new JsonArray(task.Data.Select(d => (JsonNode)JsonValue.Create(d)).ToArray()),
+            ["data"] = calycopis
+                ? new JsonArray(task.Inputs.Select(i => (JsonNode)new JsonObject
+                    {
+                        ["kind"] = CalycopisKinds.SimpleData, ["meta"] = new JsonObject { ["name"] = i.Name }, ["location"] = i.Url,
+                    }).ToArray())
+                : new JsonArray(task.Data.Select(d => (JsonNode)JsonValue.Create(d)).ToArray()),
             ["schedule"] = new JsonObject
             {
-                ["offered"] = new JsonObject
-                {
-                    ["start"] = IsoDuration.FormatInterval(offer.Start, offer.StartLatest),
-                    ["duration"] = IsoDuration.Format(offer.Duration),
-                },
+                ["offered"] = Slot(offer),
+                // Calycopis' scheduled session names the same slot "available".
+                ["available"] = Slot(offer),
             },
             ["service"] = new JsonObject
             {
@@ -84,10 +88,13 @@ public static class OfferJson
         }
         if (offer.StorageBytes is { } storage)
         {
-            json["storage"] = new JsonObject
+            var offered = new JsonObject
             {
+                ["kind"] = calycopis ? CalycopisKinds.Storage : StorageKind,
                 ["size"] = Quantity(Gib(task.StorageBytes?.Min), Gib(task.StorageBytes?.Max), Gib(storage)!.Value),
             };
+            // Calycopis lists storage resources; our offers give the one scratch area.
+            json["storage"] = calycopis ? new JsonArray(offered) : offered;
         }
         if (offer.JobId is { } jobId)
         {
@@ -95,6 +102,15 @@ public static class OfferJson
         }
         return json;
     }
+
+    const string ComputeKind = "https://www.purl.org/ivoa.net/EB/schema/v1.0/types/compute/simple-compute-resource-1.0";
+    const string StorageKind = "https://www.purl.org/ivoa.net/EB/schema/v1.0/types/storage/simple-storage-resource-1.0";
+
+    static JsonObject Slot(Offer offer) => new()
+    {
+        ["start"] = IsoDuration.FormatInterval(offer.Start, offer.StartLatest),
+        ["duration"] = IsoDuration.Format(offer.Duration),
+    };
 
     static JsonObject Meta(string id, string? name, string url, DateTimeOffset created, IReadOnlyList<Reason> reasons)
     {
@@ -133,8 +149,11 @@ public static class OfferJson
         {
             requested["max"] = hi;
         }
+        // min and max beside requested/offered: what Calycopis' clients read (the offered amount).
         return new JsonObject
         {
+            ["min"] = offered,
+            ["max"] = offered,
             ["requested"] = requested,
             ["offered"] = new JsonObject { ["min"] = offered, ["max"] = offered },
         };

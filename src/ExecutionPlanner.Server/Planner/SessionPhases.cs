@@ -10,7 +10,7 @@ namespace ExecutionPlanner.Server.Planner;
 /// </summary>
 public static class SessionPhases
 {
-    public const string SimpleSessionKind = "https://www.purl.org/ivoa.net/Calycopis-openapi/schema/v1.0/kinds/session/simple-execution-session.yaml";
+    public const string SimpleSessionKind = CalycopisKinds.SimpleSession;
 
     public static string Of(Offer offer, DateTimeOffset now) => offer.PhaseAt(now) switch
     {

@@ -304,7 +304,9 @@ public sealed class PlannerDialectTests
     {
         using var client = server.NewOwner();
         using var other = server.NewOwner();
-        var task = CalycopisTask();
+        var task = CalycopisTask($$"""
+            , "data": [ { "kind": "{{Calycopis}}/data/simple-data-resource.yaml", "meta": { "name": "t.vot" }, "location": "https://data.example.org/t.vot" } ]
+            """);
         AssertValidRequest(task);
         using var posted = await client.PostAsync("/requests", new StringContent(task.ToJsonString(), Encoding.UTF8, "application/json"));
         Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), await posted.Content.ReadAsStringAsync());
@@ -315,6 +317,14 @@ public sealed class PlannerDialectTests
         var set = AssertOfferSet(await got.Content.ReadAsStringAsync());
         Assert.That(set["meta"]!["url"]!.GetValue<string>(), Is.EqualTo(location));
         var session = Offers(set)[0]!;
+        // Answered in Calycopis' own kinds and shapes, so its generated clients find their discriminators.
+        Assert.That(session["kind"]!.GetValue<string>(), Is.EqualTo($"{Calycopis}/session/simple-execution-session.yaml"));
+        Assert.That(session["executable"]!["kind"]!.GetValue<string>(), Is.EqualTo($"{Calycopis}/executable/docker-container.yaml"));
+        Assert.That(session["compute"]!["kind"]!.GetValue<string>(), Is.EqualTo($"{Calycopis}/compute/simple-compute-resource.yaml"));
+        Assert.That(session["compute"]!["cores"]!["min"]!.GetValue<decimal>(), Is.EqualTo(2m));
+        Assert.That(session["storage"]![0]!["kind"]!.GetValue<string>(), Is.EqualTo($"{Calycopis}/storage/simple-storage-resource.yaml"));
+        Assert.That(session["data"]![0]!["meta"]!["name"]!.GetValue<string>(), Is.EqualTo("t.vot"));
+        Assert.That(session["schedule"]!["available"]!["duration"]!.GetValue<string>(), Is.EqualTo("PT10M"));
         var sessionUrl = session["meta"]!["url"]!.GetValue<string>();
         Assert.That(sessionUrl, Does.Match("/sessions/[0-9a-f-]{36}$"));
         Assert.That((await client.GetSessionAsync(sessionUrl))["phase"]!.GetValue<string>(), Is.EqualTo("OFFERED"));
