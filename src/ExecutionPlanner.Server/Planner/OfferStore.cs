@@ -59,7 +59,7 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
         {
             // Under the ledger lock, after reading every committed offer, so two requests of one owner
             // cannot both fit under the cap.
-            result = Cap(ownerId, cap, ledger.OwnerOffered(ownerId, now), result);
+            result = Cap(ownerId, cap, ledger.OwnerOffered(ownerId, now), result, () => ledger.OwnerSoonestExpiry(ownerId, now));
         }
         var setId = NewId();
         var offers = result.Offers.Select(o => new Offer(
@@ -76,7 +76,7 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
     /// none does. An owner that holds no open offer always gets the first offer, so that a job as large
     /// as the platform can still be offered; asking again while holding offers is what the cap stops.
     /// </summary>
-    static Plan Cap(string ownerId, OfferCap cap, OwnerOffers held, Plan plan)
+    static Plan Cap(string ownerId, OfferCap cap, OwnerOffers held, Plan plan, Func<DateTimeOffset?> soonestExpiry)
     {
         var (cores, memory) = (held.Cores, held.MemoryBytes);
         var kept = new List<PlannedOffer>();
@@ -90,11 +90,16 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
                 memory += offer.MemoryBytes;
             }
         }
-        return kept.Count > 0 ? plan with { Offers = kept } : Plan.No(new Reason(string.Empty,
+        if (kept.Count > 0)
+        {
+            return plan with { Offers = kept };
+        }
+        var soonest = soonestExpiry();
+        return Plan.No(new Reason(string.Empty,
             $"This caller already holds open offers for {Normalise(held.Cores)} cores and {Gib(held.MemoryBytes)} GiB; " +
             $"one {(ownerId.Length == 0 ? "anonymous caller" : "owner")} may hold at most {Normalise(cap.Cores)} cores and " +
             $"{Gib(cap.MemoryBytes)} GiB in offers not yet accepted, so that no one can book the platform from everyone else. " +
-            $"Accept or reject offers you hold{(held.Soonest is { } t ? $", or ask again after {UwsTime.Format(t)}, when the first of them expires" : string.Empty)}."));
+            $"Accept or reject offers you hold{(soonest is { } t ? $", or ask again after {UwsTime.Format(t)}, when the first of them expires" : string.Empty)}."));
     }
 
     static decimal Gib(long bytes) => Math.Round(bytes / (1024m * 1024 * 1024), 3);

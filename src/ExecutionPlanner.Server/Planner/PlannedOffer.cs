@@ -21,5 +21,5 @@ public readonly record struct OfferCap(decimal Cores, long MemoryBytes)
     }
 }
 
-/// <summary>What one owner holds in open offers, and when the first of them expires.</summary>
-public readonly record struct OwnerOffers(decimal Cores, long MemoryBytes, DateTimeOffset? Soonest);
+/// <summary>What one owner holds in open offers.</summary>
+public readonly record struct OwnerOffers(decimal Cores, long MemoryBytes);

@@ -250,7 +250,7 @@ public sealed class LedgerBookingsTests
     }
 
     [Test]
-    public void OwnerOffered_sums_one_owners_open_offers_not_yet_expired_and_names_the_first_expiry()
+    public void OwnerOffered_sums_one_owners_open_offers_as_they_come_go_and_expire()
     {
         var bookings = new LedgerBookings();
         bookings.Apply(Whole(offers:
@@ -261,7 +261,13 @@ public sealed class LedgerBookingsTests
             Offer("d", 1, 0.1) with { OwnerId = "alice" },
         ]));
         var held = bookings.OwnerOffered("alice", T0.AddHours(0.2));
-        Assert.That(held, Is.EqualTo(new OwnerOffers(4, 4L << 30, T0.AddHours(0.5))), "d has expired; bob's offer is not alice's");
-        Assert.That(bookings.OwnerOffered("carol", T0), Is.EqualTo(new OwnerOffers(0, 0, null)));
+        Assert.That(held, Is.EqualTo(new OwnerOffers(4, 4L << 30)), "d has expired; bob's offer is not alice's");
+        Assert.That(bookings.OwnerSoonestExpiry("alice", T0.AddHours(0.2)), Is.EqualTo(T0.AddHours(0.5)));
+        Assert.That(bookings.OwnerOffered("carol", T0), Is.EqualTo(new OwnerOffers(0, 0)));
+
+        bookings.Apply(Since(offers: [Offer("b", 2, 2, OfferPhase.ACCEPTED) with { OwnerId = "alice" }], removedOffers: ["c"]));
+        Assert.That(bookings.OwnerOffered("alice", T0.AddHours(0.2)), Is.EqualTo(new OwnerOffers(2, 2L << 30)), "an accepted offer no longer counts");
+        Assert.That(bookings.OwnerOffered("bob", T0.AddHours(0.2)), Is.EqualTo(new OwnerOffers(0, 0)), "nor a removed one");
+        Assert.That(bookings.OwnerOffered("alice", T0.AddHours(1)), Is.EqualTo(new OwnerOffers(0, 0)), "nor an expired one");
     }
 }
