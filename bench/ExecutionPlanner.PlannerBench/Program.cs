@@ -37,6 +37,9 @@ try
             ["Execution:Enabled"] = "false",
             ["Planner:PlatformCores"] = "1024",
             ["Planner:PlatformMemory"] = "4096Gi",
+            // The seeded offers are the anonymous caller's: about 20 platforms' worth. The cap is set
+            // beyond them so every answer is YES, while the cap's sum over those rows still runs on each booking.
+            ["Planner:AnonymousOfferShare"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
         }));
     await app.StartAsync();

@@ -65,6 +65,8 @@ public static class ExecutionPlannerServices
         services.AddSingleton<OutcomeCollector>();
         services.AddSingleton<OutcomeWriter>();
         services.AddSingleton<ContainerRunner>();
+        services.AddSingleton<InputStaging>();
+        InputStaging.Configure(services);
         services.AddSingleton<ContainerRemover>();
         services.AddHostedService(sp => sp.GetRequiredService<ContainerRemover>());
         services.AddSingleton<LeaseReaper>();

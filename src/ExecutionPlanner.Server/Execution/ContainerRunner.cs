@@ -19,6 +19,7 @@ public sealed partial class ContainerRunner(
     JobUserResolver users,
     OutcomeCollector collector,
     OutcomeWriter writer,
+    InputStaging staging,
     ContainerRemover remover,
     EngineGate engine,
     ExecutionNode node,
@@ -47,6 +48,16 @@ public sealed partial class ContainerRunner(
             var (spec, inputs) = await LoadSpecAsync(job, nodeStopping);
             if (spec is null)
             {
+                return;
+            }
+            // 1b. Fetch the inputs given by reference (nothing is created yet). Dies here -> as at 1.
+            try
+            {
+                inputs.AddRange(await staging.FetchAsync(job.Id, job.Parameters, nodeStopping));
+            }
+            catch (InputStagingException ex)
+            {
+                await writer.WriteAsync(job, JobOutcome.Failed(ex.Message), nodeStopping);
                 return;
             }
             running.InputBytes = inputs.Sum(i => i.Size);

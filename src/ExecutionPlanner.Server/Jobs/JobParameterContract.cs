@@ -8,7 +8,9 @@ namespace ExecutionPlanner.Server.Jobs;
 /// The simple-docker-uws parameter contract (design §4, schemas/job-parameters.schema.json): image
 /// (required, allowed by the operator's policy), cmd (repeatable, in order), env (repeatable,
 /// NAME=value), cores and memory (within the operator's maxima), and uploaded files, which become
-/// /uws/inputs/&lt;name&gt; in the container. Names are case-insensitive.
+/// /uws/inputs/&lt;name&gt; in the container; or, instead of an upload, input (repeatable,
+/// &lt;name&gt;=&lt;http(s) URL&gt;): the server fetches it there before the container starts
+/// (Execution/InputStaging.cs). Names are case-insensitive.
 /// </summary>
 public static partial class JobParameterContract
 {
@@ -17,8 +19,9 @@ public static partial class JobParameterContract
     public const string Env = "env";
     public const string Cores = "cores";
     public const string Memory = "memory";
+    public const string Input = "input";
 
-    public static readonly IReadOnlyList<string> Names = [Image, Cmd, Env, Cores, Memory];
+    public static readonly IReadOnlyList<string> Names = [Image, Cmd, Env, Cores, Memory, Input];
 
     /// <summary>Smallest memory limit the Docker engine accepts (6 MB), rounded up.</summary>
     public const long MinMemoryBytes = 8L * 1024 * 1024;
@@ -58,11 +61,41 @@ public static partial class JobParameterContract
         var env = parameters.Where(p => p.Name == Env).Select(p => ParseEnv(p.Value)).ToList();
         var cores = Optional(parameters, Cores, v => ParseCores(v, options.MaxCores));
         var memory = Optional(parameters, Memory, v => ParseMemory(v, options.MaxMemoryBytes));
-        foreach (var name in inputNames)
+        var uploaded = inputNames.ToList();
+        foreach (var name in uploaded)
         {
             CheckInputName(name);
         }
+        foreach (var (name, _) in InputReferences(parameters))
+        {
+            if (uploaded.Contains(name))
+            {
+                throw UwsRequestException.BadRequest($"The input '{name}' is both uploaded and given by reference.");
+            }
+        }
         return new JobSpec(image, parameters.Where(p => p.Name == Cmd).Select(p => p.Value).ToList(), env, cores, memory);
+    }
+
+    /// <summary>The inputs given by reference (input=&lt;name&gt;=&lt;http(s) URL&gt;); 400 for one that is not.</summary>
+    public static List<(string Name, Uri Url)> InputReferences(IReadOnlyList<JobParameter> parameters)
+    {
+        var inputs = new List<(string Name, Uri Url)>();
+        foreach (var p in parameters.Where(p => p.Name == Input))
+        {
+            var eq = p.Value.IndexOf('=', StringComparison.Ordinal);
+            var name = eq > 0 ? p.Value[..eq].Trim() : string.Empty;
+            if (eq <= 0 || !Uri.TryCreate(p.Value[(eq + 1)..].Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                throw UwsRequestException.BadRequest($"input '{p.Value}' must be <name>=<http or https URL>, such as input=table.vot=https://example.org/table.vot.");
+            }
+            CheckInputName(name);
+            if (inputs.Any(i => i.Name == name))
+            {
+                throw UwsRequestException.BadRequest($"The input '{name}' is given twice.");
+            }
+            inputs.Add((name, url));
+        }
+        return inputs;
     }
 
     /// <summary>An uploaded file's name becomes /uws/inputs/&lt;name&gt;: a plain file name, no paths.</summary>

@@ -50,6 +50,11 @@ public static class IsoDuration
         }
         if (TryParse(parts[1], out var length))
         {
+            // Past the year 9999 there is no instant to name: not an interval this service can read.
+            if (length > DateTimeOffset.MaxValue - start)
+            {
+                return false;
+            }
             window = new StartWindow(start, start + length);
             return true;
         }

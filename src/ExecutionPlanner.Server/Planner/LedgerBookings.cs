@@ -15,6 +15,9 @@ namespace ExecutionPlanner.Server.Planner;
 public sealed class LedgerBookings
 {
     readonly Dictionary<string, LedgerOfferRow> offers = new(StringComparer.Ordinal);
+
+    // Each owner's open offers summed (the cap on unaccepted offers), kept with every put and removal.
+    readonly Dictionary<string, (decimal Cores, long MemoryBytes, int Count)> owners = new(StringComparer.Ordinal);
     readonly Dictionary<string, LedgerJobRow> jobs = new(StringComparer.Ordinal);
     // Open offers by expiry, for dropping them by time; an entry whose offer has gone or changed is skipped.
     readonly PriorityQueue<string, DateTimeOffset> expiries = new();
@@ -89,6 +92,7 @@ public sealed class LedgerBookings
     void Clear()
     {
         offers.Clear();
+        owners.Clear();
         jobs.Clear();
         expiries.Clear();
         offerEventCount = 0;
@@ -105,9 +109,11 @@ public sealed class LedgerBookings
         if (known)
         {
             ChangeEvents(old, -1);
+            Own(old, -1);
         }
         offers[offer.Id] = offer;
         ChangeEvents(offer, +1);
+        Own(offer, +1);
         if (!known || old.Expires != offer.Expires)
         {
             expiries.Enqueue(offer.Id, offer.Expires);
@@ -119,7 +125,20 @@ public sealed class LedgerBookings
         if (offers.Remove(id, out var old))
         {
             ChangeEvents(old, -1);
+            Own(old, -1);
         }
+    }
+
+    void Own(LedgerOfferRow offer, int change)
+    {
+        var (cores, memory, count) = owners.GetValueOrDefault(offer.OwnerId);
+        count += change;
+        if (count == 0)
+        {
+            owners.Remove(offer.OwnerId);
+            return;
+        }
+        owners[offer.OwnerId] = (cores + change * offer.Cores, memory + change * offer.MemoryBytes, count);
     }
 
     void ChangeEvents(LedgerOfferRow offer, int change)
@@ -132,6 +151,32 @@ public sealed class LedgerBookings
     }
 
     static Booking Charge(LedgerOfferRow o) => new(o.Start, o.Start.AddSeconds(o.DurationSeconds), o.Cores, o.MemoryBytes);
+
+    /// <summary>
+    /// What one owner holds in open offers at <paramref name="now"/>: the cap on unaccepted offers
+    /// (<see cref="OfferCap"/>) is checked against it. Kept as a running sum, no pass over the offers.
+    /// </summary>
+    public OwnerOffers OwnerOffered(string ownerId, DateTimeOffset now)
+    {
+        Expire(now);
+        var (cores, memory, _) = owners.GetValueOrDefault(ownerId);
+        return new OwnerOffers(cores, memory);
+    }
+
+    /// <summary>When the first of one owner's open offers expires (for the NO that the cap gives): a pass over the offers.</summary>
+    public DateTimeOffset? OwnerSoonestExpiry(string ownerId, DateTimeOffset now)
+    {
+        DateTimeOffset? soonest = null;
+        foreach (var offer in offers.Values)
+        {
+            if (offer.Expires > now && string.Equals(offer.OwnerId, ownerId, StringComparison.Ordinal)
+                && (soonest is not { } s || offer.Expires < s))
+            {
+                soonest = offer.Expires;
+            }
+        }
+        return soonest;
+    }
 
     /// <summary>Forgets open offers whose expiry has come.</summary>
     void Expire(DateTimeOffset now)

@@ -68,6 +68,18 @@ public sealed partial class LedgerCache(LedgerStore store, ILogger<LedgerCache> 
         }
     }
 
+    /// <summary>What one owner holds in open offers, as of the last read. Call only inside a turn, after <see cref="ReadAsync"/>.</summary>
+    public OwnerOffers OwnerOffered(string ownerId, DateTimeOffset now) =>
+        gate.CurrentCount != 0
+            ? throw new InvalidOperationException("The ledger is read only inside a turn (EnterAsync).")
+            : bookings.OwnerOffered(ownerId, now);
+
+    /// <summary>When the first of one owner's open offers expires. Call only inside a turn, after <see cref="ReadAsync"/>.</summary>
+    public DateTimeOffset? OwnerSoonestExpiry(string ownerId, DateTimeOffset now) =>
+        gate.CurrentCount != 0
+            ? throw new InvalidOperationException("The ledger is read only inside a turn (EnterAsync).")
+            : bookings.OwnerSoonestExpiry(ownerId, now);
+
     public void Dispose() => gate.Dispose();
 
     [LoggerMessage(EventId = 1410, Level = LogLevel.Debug, Message = "Read the whole capacity ledger: {Offers} open offers, {Jobs} charged jobs")]

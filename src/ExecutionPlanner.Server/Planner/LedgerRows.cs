@@ -2,9 +2,13 @@ using ExecutionPlanner.Server.Jobs;
 
 namespace ExecutionPlanner.Server.Planner;
 
-/// <summary>An offer as the ledger reads it. Only an OFFERED one is charged, from its start for its duration, until it expires.</summary>
+/// <summary>
+/// An offer as the ledger reads it. Only an OFFERED one is charged, from its start for its duration,
+/// until it expires. Its owner is kept for the cap on what one owner may hold in open offers.
+/// </summary>
 public readonly record struct LedgerOfferRow(
-    string Id, OfferPhase Phase, DateTimeOffset Expires, DateTimeOffset Start, int DurationSeconds, decimal Cores, long MemoryBytes);
+    string Id, OfferPhase Phase, DateTimeOffset Expires, DateTimeOffset Start, int DurationSeconds, decimal Cores, long MemoryBytes,
+    string OwnerId = "");
 
 /// <summary>
 /// A job as the ledger reads it. Only a QUEUED, EXECUTING or HELD one is charged. A job made from an

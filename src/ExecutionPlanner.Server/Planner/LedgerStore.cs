@@ -41,7 +41,7 @@ public sealed class LedgerStore(
         SELECT pg_snapshot_xmin(s), pg_snapshot_xmax(s), ARRAY(SELECT pg_snapshot_xip(s)) FROM pg_current_snapshot() AS s
         """;
 
-    const string OfferColumns = "id, phase, expires, start_time, duration_seconds, cores, memory_bytes";
+    const string OfferColumns = "id, phase, expires, start_time, duration_seconds, cores, memory_bytes, owner_id";
 
     const string JobColumns = """
         j.id, j.phase, j.start_time, j.execution_duration, o.start_time, o.cores, o.memory_bytes,
@@ -190,7 +190,7 @@ public sealed class LedgerStore(
         while (await r.ReadAsync(ct))
         {
             offers.Add(new LedgerOfferRow(r.GetString(0), Enum.Parse<OfferPhase>(r.GetString(1)), r.GetFieldValue<DateTimeOffset>(2),
-                r.GetFieldValue<DateTimeOffset>(3), r.GetInt32(4), r.GetDecimal(5), r.GetInt64(6)));
+                r.GetFieldValue<DateTimeOffset>(3), r.GetInt32(4), r.GetDecimal(5), r.GetInt64(6), r.GetString(7)));
         }
         return offers;
     }

@@ -17,7 +17,8 @@ public sealed record Offer(
     decimal Cores,
     long MemoryBytes,
     long? StorageBytes,
-    string? JobId)
+    string? JobId,
+    Jobs.ExecutionPhase? JobPhase = null)
 {
     public TimeSpan Duration => TimeSpan.FromSeconds(DurationSeconds);
 

@@ -14,9 +14,11 @@ namespace ExecutionPlanner.Server.Planner;
 /// request's minima and are raised towards its maxima where the slot has room.
 /// </summary>
 public sealed class OfferSetPlanner(
-    IOptionsMonitor<PlannerOptions> planner, IOptionsMonitor<JobsOptions> jobs, IOptionsMonitor<ExecutionOptions> execution)
+    IOptionsMonitor<PlannerOptions> planner, IOptionsMonitor<JobsOptions> jobs, IOptionsMonitor<ExecutionOptions> execution,
+    IOptionsMonitor<InputFetchOptions> fetch)
 {
     const decimal GiB = 1024m * 1024 * 1024;
+    const decimal MinCores = 0.001m;
 
     /// <summary>The task's resource needs and schedule with defaults filled in, or the reasons it cannot be met anywhere.</summary>
     public Needs? Check(TaskRequest task, Capacity platform, DateTimeOffset now, List<Reason> reasons)
@@ -34,6 +36,21 @@ public sealed class OfferSetPlanner(
         {
             throw UwsRequestException.BadRequest($"{task.Paths.Image} is required for a docker-container executable: the image to run.");
         }
+        reasons.AddRange(task.Refusals);
+        if (task.NetworkPortsPath is { } ports && !p.AllowNetworkPorts)
+        {
+            reasons.Add(new Reason(ports, "This service publishes no network ports: its containers run without a network (Planner:AllowNetworkPorts)."));
+        }
+        var allowed = fetch.CurrentValue;
+        foreach (var input in task.Inputs)
+        {
+            var url = new Uri(input.Url);
+            if (!allowed.Allows(url))
+            {
+                reasons.Add(new Reason(input.Path,
+                    $"This service fetches data only from the hosts its operator allows (Jobs:AllowedInputHosts); '{url.Authority}' is not one of them."));
+            }
+        }
         try
         {
             JobParameterContract.Validate(JobParameters(task, null, null), [], j);
@@ -45,8 +62,9 @@ public sealed class OfferSetPlanner(
 
         var jobCores = Math.Min(platform.Cores, j.MaxCores);
         var defaultCores = Math.Min(e.DefaultCores, jobCores);
-        var coresMin = task.Cores?.Min ?? Math.Min(defaultCores, task.Cores?.Max ?? defaultCores);
-        var coresMax = task.Cores?.Max ?? coresMin;
+        // Offers keep cores to 3 decimals: a smaller request is a request for a thousandth of a core.
+        var coresMin = Math.Max(task.Cores?.Min ?? Math.Min(defaultCores, task.Cores?.Max ?? defaultCores), MinCores);
+        var coresMax = Math.Max(task.Cores?.Max ?? coresMin, coresMin);
         if (coresMin > jobCores)
         {
             reasons.Add(new Reason(task.Paths.CoresMin,
@@ -82,7 +100,7 @@ public sealed class OfferSetPlanner(
         }
 
         var horizon = now + p.MaxStartHorizon;
-        var window = task.Start ?? new StartWindow(now, now + p.DefaultStartWindow);
+        var window = task.Start ?? new StartWindow(now, now + (task.StartWithin is { } within && within < p.DefaultStartWindow ? within : p.DefaultStartWindow));
         if (window.Latest < now)
         {
             reasons.Add(new Reason(task.Paths.Start,
@@ -195,7 +213,7 @@ public sealed class OfferSetPlanner(
             ? m : n.Memory.Min!.Value,
         n.StorageBytes);
 
-    /// <summary>The simple-docker-uws job parameters for a task (image, cmd, env, cores, memory).</summary>
+    /// <summary>The simple-docker-uws job parameters for a task (image, cmd, env, cores, memory, inputs by reference).</summary>
     public static List<JobParameter> JobParameters(TaskRequest task, decimal? cores, long? memoryBytes)
     {
         var parameters = new List<JobParameter> { new(JobParameterContract.Image, task.Image ?? string.Empty) };
@@ -209,6 +227,8 @@ public sealed class OfferSetPlanner(
         {
             parameters.Add(new JobParameter(JobParameterContract.Memory, MemoryQuantity.Format(m)));
         }
+        // Data resources are fetched by the server into /uws/inputs/<name> before the container starts.
+        parameters.AddRange(task.Inputs.Select(i => new JobParameter(JobParameterContract.Input, $"{i.Name}={i.Url}")));
         return parameters;
     }
 

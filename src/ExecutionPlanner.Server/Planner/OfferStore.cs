@@ -25,18 +25,22 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
     const string OfferColumns =
         "id, offer_set_id, owner_id, phase, created, expires, start_time, start_latest, duration_seconds, cores, memory_bytes, storage_bytes, job_id";
 
+    /// <summary>The offer's columns and the phase of its job, if it has one (reads only).</summary>
+    const string OfferAndJobColumns = OfferColumns + ", (SELECT j.phase FROM jobs j WHERE j.id = offers.job_id)";
+
     /// <summary>Stores a NO answer (no ledger needed).</summary>
     public async Task<OfferSet> StoreNoAsync(string ownerId, TaskRequest task, IReadOnlyList<Reason> reasons, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var set = new OfferSet(JobIds.New(), ownerId, now, now, reasons, Stored(task), []);
+        var set = new OfferSet(NewId(), ownerId, now, now, reasons, Stored(task), []);
         await InsertSetAsync(connection, null, set, ct);
         return set;
     }
 
     /// <summary>Plans against the ledger as it is now, under the ledger lock, and stores the answer.</summary>
+    /// <param name="cap">Most cores and memory the owner may hold in open offers, counting the ones it already holds.</param>
     public async Task<OfferSet> BookAsync(
-        string ownerId, TaskRequest task, Capacity platform, DateTimeOffset now,
+        string ownerId, TaskRequest task, Capacity platform, OfferCap cap, DateTimeOffset now,
         DateTimeOffset expires, Func<CapacityLedger, Plan> plan, CancellationToken ct)
     {
         // This node's turn first, so that at most one of its requests waits for the cluster's lock.
@@ -51,15 +55,57 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
         }
         using var ledgerNow = await ledger.ReadAsync(connection, tx, platform, now, ct);
         var result = plan(ledgerNow);
-        var setId = JobIds.New();
+        if (result.Offers.Count > 0)
+        {
+            // Under the ledger lock, after reading every committed offer, so two requests of one owner
+            // cannot both fit under the cap.
+            result = Cap(ownerId, cap, ledger.OwnerOffered(ownerId, now), result, () => ledger.OwnerSoonestExpiry(ownerId, now));
+        }
+        var setId = NewId();
         var offers = result.Offers.Select(o => new Offer(
-            JobIds.New(), setId, ownerId, OfferPhase.OFFERED, now, expires, o.Start, o.StartLatest,
+            NewId(), setId, ownerId, OfferPhase.OFFERED, now, expires, o.Start, o.StartLatest,
             (int)o.Duration.TotalSeconds, o.Cores, o.MemoryBytes, o.StorageBytes, null)).ToList();
         var set = new OfferSet(setId, ownerId, now, offers.Count > 0 ? expires : now, result.Reasons, Stored(task), offers);
         await InsertSetAsync(connection, tx, set, ct);
         await tx.CommitAsync(ct);
         return set;
     }
+
+    /// <summary>
+    /// The offers of the plan that fit under the owner's cap with what it already holds open; NO if
+    /// none does. An owner that holds no open offer always gets the first offer, so that a job as large
+    /// as the platform can still be offered; asking again while holding offers is what the cap stops.
+    /// </summary>
+    static Plan Cap(string ownerId, OfferCap cap, OwnerOffers held, Plan plan, Func<DateTimeOffset?> soonestExpiry)
+    {
+        var (cores, memory) = (held.Cores, held.MemoryBytes);
+        var kept = new List<PlannedOffer>();
+        foreach (var offer in plan.Offers)
+        {
+            var first = kept.Count == 0 && cores == 0 && memory == 0;
+            if (first || (cores + offer.Cores <= cap.Cores && memory + offer.MemoryBytes <= cap.MemoryBytes))
+            {
+                kept.Add(offer);
+                cores += offer.Cores;
+                memory += offer.MemoryBytes;
+            }
+        }
+        if (kept.Count > 0)
+        {
+            return plan with { Offers = kept };
+        }
+        var soonest = soonestExpiry();
+        return Plan.No(new Reason(string.Empty,
+            $"This caller already holds open offers for {Normalise(held.Cores)} cores and {Gib(held.MemoryBytes)} GiB; " +
+            $"one {(ownerId.Length == 0 ? "anonymous caller" : "owner")} may hold at most {Normalise(cap.Cores)} cores and " +
+            $"{Gib(cap.MemoryBytes)} GiB in offers not yet accepted, so that no one can book the platform from everyone else. " +
+            $"Accept or reject offers you hold{(soonest is { } t ? $", or ask again after {UwsTime.Format(t)}, when the first of them expires" : string.Empty)}."));
+    }
+
+    static decimal Gib(long bytes) => Math.Round(bytes / (1024m * 1024 * 1024), 3);
+
+    /// <summary>Offer sets and offers are named by UUIDs, as the ExecutionBroker drafts' clients expect (/offersets/{uuid}, /sessions/{uuid}).</summary>
+    static string NewId() => Guid.NewGuid().ToString();
 
     /// <summary>Credentials are never stored.</summary>
     static TaskRequest Stored(TaskRequest task) => task with { Authentication = [] };
@@ -120,7 +166,7 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
                 JsonSerializer.Deserialize<List<Reason>>(r.GetString(2), Json) ?? [],
                 JsonSerializer.Deserialize<TaskRequest>(r.GetString(3), Json)!, []);
         }
-        await using var offers = new NpgsqlCommand($"SELECT {OfferColumns} FROM offers WHERE offer_set_id = @id ORDER BY ordinal", connection);
+        await using var offers = new NpgsqlCommand($"SELECT {OfferAndJobColumns} FROM offers WHERE offer_set_id = @id ORDER BY ordinal", connection);
         offers.Parameters.AddWithValue("id", id);
         return set with { Offers = await ReadOffersAsync(offers, ct) };
     }
@@ -133,7 +179,7 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
 
     internal static async Task<Offer?> GetOfferAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string id, string ownerId, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"SELECT {OfferColumns} FROM offers WHERE id = @id AND owner_id = @owner", connection, tx);
+        await using var command = new NpgsqlCommand($"SELECT {OfferAndJobColumns} FROM offers WHERE id = @id AND owner_id = @owner", connection, tx);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("owner", ownerId);
         return (await ReadOffersAsync(command, ct)).FirstOrDefault();
@@ -148,7 +194,8 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
             offers.Add(new Offer(r.GetString(0), r.GetString(1), r.GetString(2), Enum.Parse<OfferPhase>(r.GetString(3)),
                 r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<DateTimeOffset>(6),
                 r.GetFieldValue<DateTimeOffset>(7), r.GetInt32(8), Normalise(r.GetDecimal(9)), r.GetInt64(10),
-                r.IsDBNull(11) ? null : r.GetInt64(11), r.IsDBNull(12) ? null : r.GetString(12)));
+                r.IsDBNull(11) ? null : r.GetInt64(11), r.IsDBNull(12) ? null : r.GetString(12),
+                r.FieldCount > 13 && !r.IsDBNull(13) && Enum.TryParse<ExecutionPhase>(r.GetString(13), out var job) ? job : null));
         }
         return offers;
     }

@@ -13,6 +13,15 @@ public static class PlannerApi
         planner.MapGet("/offersets/{offerSetId}", OfferSetEndpoints.Get);
         planner.MapGet("/offers/{offerId}", OfferEndpoints.Get);
         planner.MapPost("/offers/{offerId}", OfferEndpoints.Post).DisableAntiforgery();
+        planner.MapGet("/accepts", Note2021Endpoints.Accepts);
+        planner.MapPost("/accept", Note2021Endpoints.Accept).DisableAntiforgery();
+
+        // Today's Calycopis-openapi routes, at the root as its clients call them.
+        var calycopis = app.MapGroup(string.Empty).AddEndpointFilter<UwsErrorFilter>().WithTags("Planner (Calycopis)");
+        calycopis.MapPost("/requests", CalycopisEndpoints.Request).DisableAntiforgery();
+        calycopis.MapGet("/offersets/{uuid}", CalycopisEndpoints.GetOfferSet);
+        calycopis.MapGet("/sessions/{uuid}", CalycopisEndpoints.GetSession);
+        calycopis.MapPost("/sessions/{uuid}", CalycopisEndpoints.UpdateSession).DisableAntiforgery();
         return planner;
     }
 
@@ -27,6 +36,9 @@ public static class PlannerApi
         services.AddSingleton<HeldJobSlots>();
         services.AddSingleton<OfferStore>();
         services.AddScoped<OfferAcceptance>();
+        services.AddScoped<SessionControl>();
+        services.AddScoped<OfferSetBooking>();
+        services.AddOptions<InputFetchOptions>().BindConfiguration(InputFetchOptions.Section);
         services.AddSingleton<OfferSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<OfferSweeper>());
         return services;

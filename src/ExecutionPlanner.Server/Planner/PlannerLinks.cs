@@ -16,4 +16,9 @@ public static class PlannerLinks
     public static string OfferSet(HttpRequest request, string id) => $"{Base(request)}{OfferSetsPath}/{id}";
 
     public static string Offer(HttpRequest request, string id) => $"{Base(request)}{OffersPath}/{id}";
+
+    /// <summary>Calycopis' routes, beside ours: /offersets/{uuid} and /sessions/{uuid}.</summary>
+    public static string CalycopisOfferSet(HttpRequest request, string id) => $"{Base(request)}/offersets/{id}";
+
+    public static string Session(HttpRequest request, string id) => $"{Base(request)}/sessions/{id}";
 }

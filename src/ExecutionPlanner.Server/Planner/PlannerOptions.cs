@@ -20,6 +20,8 @@ public sealed class PlannerOptions
     public const decimal DefaultMaxStorageGiB = 10m;
     public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DefaultLedgerRemovalRetention = TimeSpan.FromHours(1);
+    public const decimal DefaultOwnerOfferShare = 0.5m;
+    public const decimal DefaultAnonymousOfferShare = 0.1m;
 
     /// <summary>Cores the platform has for jobs; 0 means what the Docker engine reports (GET /info NCPU).</summary>
     public decimal PlatformCores { get; set; }
@@ -56,6 +58,19 @@ public sealed class PlannerOptions
     /// nodes' ledgers to read. A node that has not booked for longer reads its whole ledger again once.
     /// </summary>
     public TimeSpan LedgerRemovalRetention { get; set; } = DefaultLedgerRemovalRetention;
+
+    /// <summary>
+    /// Most of the platform's cores and memory one owner may hold in open (unaccepted) offers at once,
+    /// as a share of the platform: offers are reservations, so without a cap one caller could book
+    /// everything and leave everyone else NO until the offers expire. Values above 1 leave it unbounded in practice.
+    /// </summary>
+    public decimal OwnerOfferShare { get; set; } = DefaultOwnerOfferShare;
+
+    /// <summary>The same share for anonymous callers, who are all one owner: smaller, since anyone can be them.</summary>
+    public decimal AnonymousOfferShare { get; set; } = DefaultAnonymousOfferShare;
+
+    /// <summary>Whether a task may ask for published network ports (Calycopis network.ports); NO otherwise.</summary>
+    public bool AllowNetworkPorts { get; set; }
 
     internal long? PlatformMemoryBytes =>
         string.IsNullOrWhiteSpace(PlatformMemory) ? null : MemoryQuantity.TryParse(PlatformMemory, out var b) ? b : null;
@@ -105,6 +120,10 @@ sealed class PlannerOptionsValidator : IValidateOptions<PlannerOptions>
         if (o.LedgerRemovalRetention < TimeSpan.FromSeconds(1))
         {
             errors.Add("Planner:LedgerRemovalRetention must be at least 1 s.");
+        }
+        if (o.OwnerOfferShare <= 0 || o.AnonymousOfferShare <= 0)
+        {
+            errors.Add("Planner:OwnerOfferShare and Planner:AnonymousOfferShare must be above 0 (a share of the platform, such as 0.5).");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

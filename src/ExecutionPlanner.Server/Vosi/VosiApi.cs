@@ -66,7 +66,11 @@ public static class VosiApi
             Capability(w, UwsStandardId, JobLinks.JobList(request), "base",
                 "The simple-docker-uws job list: each job runs a Docker container (parameters image, cmd, env, cores, memory).");
             Capability(w, PlannerStandardId, PlannerLinks.OfferSets(request), "base",
-                "The planner: POST a task description (JSON) for offers; accepting an offer creates a job in the UWS job list.");
+                "The planner: POST a task description (JSON or YAML) for offers; accepting an offer creates a job in the UWS job list.");
+            Capability(w, PlannerStandardIds.Note2021, $"{root}{PlannerLinks.PlannerPath}", "base",
+                "The 2021 ExecutionPlanner note's interface: GET accepts?tasktype=<URI> and POST accept, answered with reponseword YES or NO.");
+            Capability(w, PlannerStandardIds.Calycopis, root, "base",
+                "The ExecutionBroker prototype's (Calycopis-openapi) routes: POST requests, GET offersets/{uuid}, GET and POST sessions/{uuid}.");
             w.WriteEndElement();
         });
     }

@@ -53,6 +53,8 @@ public sealed class PlannerClusterTests
             ["Planner:PlatformCores"] = "4",
             ["Planner:PlatformMemory"] = "8Gi",
             ["Planner:OfferLifetime"] = offerLifetime,
+            // These tests fill the platform with one owner's offers on purpose (PlannerFairnessTests tests the cap).
+            ["Planner:OwnerOfferShare"] = "100",
             ["Planner:SweepInterval"] = sweepInterval,
         };
         // One after the other: the first migrates the database.

@@ -49,6 +49,49 @@ public sealed class PlannerExecutionTests
     }
 
     [Test]
+    public async Task A_session_accepted_through_the_calycopis_routes_follows_its_job_to_completed()
+    {
+        using var client = server.NewOwner();
+        var task = DockerTask(coresMin: 0.5m, coresMax: 1, memoryMin: 0.25m, memoryMax: 0.5m, duration: "PT2M");
+        using var posted = await client.PostAsync("/requests", new System.Net.Http.StringContent(task.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        Assert.That(posted.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.SeeOther), await posted.Content.ReadAsStringAsync());
+        using var got = await client.GetAsync(posted.Headers.Location!.PathAndQuery);
+        var set = AssertOfferSet(await got.Content.ReadAsStringAsync());
+        var session = Offers(set)[0]!["meta"]!["url"]!.GetValue<string>();
+        var (status, accepted, body) = await client.UpdateAsync(session, PhaseUpdateMessage("ACCEPTED"));
+        Assert.That(status, Is.EqualTo(System.Net.HttpStatusCode.OK), body);
+        Assert.That(accepted!["phase"]!.GetValue<string>(), Is.AnyOf("PREPARING", "RUNNING", "COMPLETED"));
+        var job = accepted["job"]!.GetValue<string>();
+        var ended = await client.WaitForEndAsync(new Uri(job).Segments[^1], Deadline);
+        Assert.That(PhaseOf(ended), Is.EqualTo("COMPLETED"), ended.ToString());
+        var read = await client.GetSessionAsync(session);
+        Assert.That(read["phase"]!.GetValue<string>(), Is.EqualTo("COMPLETED"));
+        Assert.That(read["job"]!.GetValue<string>(), Is.EqualTo(job));
+    }
+
+    [Test]
+    public async Task Cancelling_a_running_session_aborts_its_container()
+    {
+        using var client = server.NewOwner();
+        var task = DockerTask(coresMin: 0.5m, coresMax: 0.5m, memoryMin: 0.25m, memoryMax: 0.25m, duration: "PT2M");
+        task["executable"]!["command"] = new System.Text.Json.Nodes.JsonArray("sleep", "60");
+        var set = await client.AskAsync(task);
+        var session = Href(Offers(set)[0]).Replace("/planner/offers/", "/sessions/", StringComparison.Ordinal);
+        var (_, accepted, body) = await client.UpdateAsync(session, PhaseUpdateMessage("ACCEPTED"));
+        Assert.That(accepted, Is.Not.Null, body);
+        var jobId = new Uri(accepted!["job"]!.GetValue<string>()).Segments[^1];
+        var running = await client.WaitWhileAsync(jobId, Deadline, "PENDING", "QUEUED");
+        Assert.That(PhaseOf(running), Is.EqualTo("EXECUTING"), running.ToString());
+        Assert.That((await client.GetSessionAsync(session))["phase"]!.GetValue<string>(), Is.EqualTo("RUNNING"));
+
+        var (status, cancelled, text) = await client.UpdateAsync(session, PhaseUpdateMessage("CANCELLED"));
+        Assert.That(status, Is.EqualTo(System.Net.HttpStatusCode.OK), text);
+        Assert.That(cancelled!["phase"]!.GetValue<string>(), Is.EqualTo("CANCELLED"));
+        var ended = await client.WaitForEndAsync(jobId, Deadline);
+        Assert.That(PhaseOf(ended), Is.EqualTo("ABORTED"), ended.ToString());
+    }
+
+    [Test]
     public async Task A_held_job_is_queued_at_its_slot_and_then_runs()
     {
         using var client = server.NewOwner();

@@ -24,6 +24,8 @@ public sealed class PlannerLedgerTests
             ["Planner:PlatformCores"] = "4",
             ["Planner:PlatformMemory"] = "8Gi",
             ["Planner:OfferLifetime"] = offerLifetime,
+            // These tests fill the platform with one owner's offers on purpose (PlannerFairnessTests tests the cap).
+            ["Planner:OwnerOfferShare"] = "100",
             ["Planner:SweepInterval"] = "00:00:00.200",
         });
         return (database, server);

@@ -29,6 +29,7 @@ public sealed class PlannerTests
             ["Planner:PlatformMemory"] = "256Gi",
             ["Jobs:MaxCores"] = "8",
             ["Jobs:MaxMemory"] = "32Gi",
+            ["Jobs:AllowedInputHosts:0"] = "example.org",
         });
     }
 
@@ -236,7 +237,7 @@ public sealed class PlannerTests
     }
 
     [Test]
-    public async Task A_request_in_the_2021_form_gets_offers_with_its_resources()
+    public async Task A_request_in_the_2021_form_gets_the_notes_answer_with_its_resources_widened()
     {
         using var client = server.NewOwner();
         var request = JsonNode.Parse($$"""
@@ -248,25 +249,31 @@ public sealed class PlannerTests
               "schedule": { "duration": "PT15M" }
             }
             """)!;
-        var set = await client.AskAsync(request);
-        Assert.That(set["result"]!.GetValue<string>(), Is.EqualTo("YES"), set.ToJsonString());
-        var offer = Offers(set)[0]!;
+        var reply = await client.AskAsync(request);
+        Assert.That(reply["reponseword"]!.GetValue<string>(), Is.EqualTo("YES"), reply.ToJsonString());
+        Assert.That(reply["servicetype"]!.GetValue<string>(), Is.EqualTo("uri://docker-uws"));
+        Assert.That(reply["serviceinfo"]!["endpoint"]!.GetValue<string>(), Is.EqualTo(new Uri(server.BaseAddress, "/jobs").ToString()));
+        var resources = reply["resources"]!;
+        Assert.That(resources["mincores"]!.GetValue<decimal>(), Is.EqualTo(1m));
+        Assert.That(resources["maxcores"]!.GetValue<decimal>(), Is.EqualTo(3m));
+        Assert.That(resources["maxmemory"]!.GetValue<string>(), Is.EqualTo("1Gi"));
+        Assert.That(resources["minduration"]!.GetValue<string>(), Is.EqualTo("15m"));
+        Assert.That(resources["maxstorage"]!.GetValue<string>(), Is.EqualTo("2Gi"));
+        var offer = Offers(reply)[0]!;
         Assert.That(Offered(offer, "cores"), Is.EqualTo(3m));
-        Assert.That(Offered(offer, "memory"), Is.EqualTo(1m));
-        Assert.That(offer["storage"]!["size"]!["offered"]!["min"]!.GetValue<decimal>(), Is.EqualTo(2m));
         Assert.That(offer["data"]!.AsArray().Select(d => d!.GetValue<string>()), Is.EqualTo(new[] { "https://example.org/data/file.fits" }));
         Assert.That(offer["schedule"]!["offered"]!["duration"]!.GetValue<string>(), Is.EqualTo("PT15M"));
     }
 
     [Test]
-    public async Task A_2021_request_beyond_the_platform_gets_a_reason_pointing_into_the_2021_form()
+    public async Task A_2021_request_beyond_the_platform_gets_no_with_a_reason_pointing_into_the_2021_form()
     {
         using var client = server.NewOwner();
-        var set = await client.AskAsync(JsonNode.Parse($$"""
+        var reply = await client.AskAsync(JsonNode.Parse($$"""
             { "tasktype": "uri://docker-container", "taskinfo": { "image": "{{Image}}" }, "resources": { "mincores": 100 } }
             """)!);
-        Assert.That(set["result"]!.GetValue<string>(), Is.EqualTo("NO"));
-        Assert.That(set["reasons"]![0]!["path"]!.GetValue<string>(), Is.EqualTo("/resources/mincores"));
+        Assert.That(reply["reponseword"]!.GetValue<string>(), Is.EqualTo("NO"));
+        Assert.That(reply["reponseinfo"]!["reasons"]![0]!["path"]!.GetValue<string>(), Is.EqualTo("/resources/mincores"));
     }
 
     [Test]

@@ -26,6 +26,8 @@ public sealed class VosiTests : ServerFixture
             .ToDictionary(c => c.Attribute("standardID")!.Value, c => c.Element("interface")!.Element("accessURL")!.Value);
         Assert.That(capabilities["ivo://ivoa.net/std/UWS#rest-1.1"], Is.EqualTo(new Uri(Server.BaseAddress, "/jobs").ToString()));
         Assert.That(capabilities["ivo://ivoa.net/std/ExecutionBroker#offersets-1.0"], Is.EqualTo(new Uri(Server.BaseAddress, "/planner/offersets").ToString()));
+        Assert.That(capabilities["ivo://ivoa.net/std/ExecutionPlanner#accepts-2021"], Is.EqualTo(new Uri(Server.BaseAddress, "/planner").ToString()));
+        Assert.That(capabilities["ivo://ivoa.net/std/ExecutionBroker#requests-1.0"], Is.EqualTo(Server.BaseAddress.ToString().TrimEnd('/')));
         Assert.That(capabilities.Keys, Does.Contain("ivo://ivoa.net/std/VOSI#capabilities").And.Contain("ivo://ivoa.net/std/VOSI#availability"));
     }
 }

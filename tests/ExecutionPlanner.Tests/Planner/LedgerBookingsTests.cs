@@ -248,4 +248,26 @@ public sealed class LedgerBookingsTests
         }
         Assert.That(bookings.OfferCount, Is.GreaterThan(0), "the test kept some offers open");
     }
+
+    [Test]
+    public void OwnerOffered_sums_one_owners_open_offers_as_they_come_go_and_expire()
+    {
+        var bookings = new LedgerBookings();
+        bookings.Apply(Whole(offers:
+        [
+            Offer("a", 1, 0.5) with { OwnerId = "alice" },
+            Offer("b", 2, 2) with { OwnerId = "alice" },
+            Offer("c", 1, 3) with { OwnerId = "bob" },
+            Offer("d", 1, 0.1) with { OwnerId = "alice" },
+        ]));
+        var held = bookings.OwnerOffered("alice", T0.AddHours(0.2));
+        Assert.That(held, Is.EqualTo(new OwnerOffers(4, 4L << 30)), "d has expired; bob's offer is not alice's");
+        Assert.That(bookings.OwnerSoonestExpiry("alice", T0.AddHours(0.2)), Is.EqualTo(T0.AddHours(0.5)));
+        Assert.That(bookings.OwnerOffered("carol", T0), Is.EqualTo(new OwnerOffers(0, 0)));
+
+        bookings.Apply(Since(offers: [Offer("b", 2, 2, OfferPhase.ACCEPTED) with { OwnerId = "alice" }], removedOffers: ["c"]));
+        Assert.That(bookings.OwnerOffered("alice", T0.AddHours(0.2)), Is.EqualTo(new OwnerOffers(2, 2L << 30)), "an accepted offer no longer counts");
+        Assert.That(bookings.OwnerOffered("bob", T0.AddHours(0.2)), Is.EqualTo(new OwnerOffers(0, 0)), "nor a removed one");
+        Assert.That(bookings.OwnerOffered("alice", T0.AddHours(1)), Is.EqualTo(new OwnerOffers(0, 0)), "nor an expired one");
+    }
 }

@@ -16,6 +16,8 @@ public static class PlannerClient
     static readonly Lazy<JsonSchema> OfferSchema = new(() => Load("offer.schema.json"));
     static readonly Lazy<JsonSchema> RequestSchema = new(() => Load("offerset-request.schema.json"));
     static readonly Lazy<JsonSchema> Request2021Schema = new(() => Load("offerset-request-2021.schema.json"));
+    static readonly Lazy<JsonSchema> NoteReplySchema = new(() => Load("note2021-reply.schema.json"));
+    static readonly Lazy<JsonSchema> UpdateSchema = new(() => Load("session-update.schema.json"));
 
     /// <summary>A docker task in the ExecutionBroker form, as a mutable JSON object.</summary>
     public static JsonObject DockerTask(decimal coresMin = 1, decimal coresMax = 2, decimal memoryMin = 1, decimal memoryMax = 2, string duration = "PT10M") => new()
@@ -39,7 +41,7 @@ public static class PlannerClient
     public static async Task<(HttpStatusCode Status, JsonObject? Set, string Body)> PostOfferSetAsync(this HttpClient client, JsonNode request)
     {
         var text = request.ToJsonString();
-        AssertValid(request is JsonObject o && o.ContainsKey("tasktype") ? Request2021Schema.Value : RequestSchema.Value, text, "request");
+        AssertValidRequest(request);
         using var response = await client.PostAsync("/planner/offersets", new StringContent(text, Encoding.UTF8, "application/json"));
         var body = await response.Content.ReadAsStringAsync();
         if (response.StatusCode != HttpStatusCode.OK)
@@ -47,8 +49,55 @@ public static class PlannerClient
             return (response.StatusCode, null, body);
         }
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
-        return (response.StatusCode, AssertOfferSet(body), body);
+        return (response.StatusCode, request is JsonObject r && r.ContainsKey("tasktype") ? AssertNoteReply(body) : AssertOfferSet(body), body);
     }
+
+    /// <summary>An answer in the 2021 note's shape, checked against its schema (and its offers against the offer schema).</summary>
+    public static JsonObject AssertNoteReply(string body)
+    {
+        AssertValid(NoteReplySchema.Value, body, "2021 note reply");
+        var reply = JsonNode.Parse(body)!.AsObject();
+        foreach (var offer in reply["offers"]?.AsArray() ?? [])
+        {
+            AssertValid(OfferSchema.Value, offer!.ToJsonString(), "offer");
+        }
+        return reply;
+    }
+
+    /// <summary>Checks a request body against the published request schema of its form (so the docs say what the server reads).</summary>
+    public static void AssertValidRequest(JsonNode request) =>
+        AssertValid(request is JsonObject o && (o.ContainsKey("tasktype") || o["request"]?["tasktype"] is not null) ? Request2021Schema.Value : RequestSchema.Value,
+            request.ToJsonString(), "request");
+
+    /// <summary>Checks an update message against the published schema.</summary>
+    public static void AssertValidUpdate(JsonNode update) => AssertValid(UpdateSchema.Value, update.ToJsonString(), "update");
+
+    /// <summary>GET a JSON answer expecting 200, checked against the offer schema.</summary>
+    public static async Task<JsonObject> GetSessionAsync(this HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(new Uri(url).PathAndQuery);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        AssertValid(OfferSchema.Value, body, "session");
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    /// <summary>POST an update message to a session or offer; returns the status and, on 200, the answer (schema-checked).</summary>
+    public static async Task<(HttpStatusCode Status, JsonObject? Session, string Body)> UpdateAsync(this HttpClient client, string url, JsonNode update)
+    {
+        AssertValidUpdate(update);
+        using var response = await client.PostAsync(new Uri(url).PathAndQuery, new StringContent(update.ToJsonString(), Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return (response.StatusCode, null, body);
+        }
+        AssertValid(OfferSchema.Value, body, "session");
+        return (response.StatusCode, JsonNode.Parse(body)!.AsObject(), body);
+    }
+
+    /// <summary>The Calycopis update message that sets a session's phase.</summary>
+    public static JsonObject PhaseUpdateMessage(string phase) => new() { ["kind"] = "uri:enum-value-update", ["path"] = "phase", ["value"] = phase };
 
     /// <summary>POST /planner/offersets expecting 200; returns the offer set.</summary>
     public static async Task<JsonObject> AskAsync(this HttpClient client, JsonNode request)
@@ -109,7 +158,7 @@ public static class PlannerClient
     public static decimal Offered(JsonNode offer, string quantity) =>
         offer["compute"]![quantity]!["offered"]!["min"]!.GetValue<decimal>();
 
-    static void AssertValid(JsonSchema schema, string json, string what)
+    public static void AssertValid(JsonSchema schema, string json, string what)
     {
         var errors = schema.Validate(json);
         Assert.That(errors.Select(e => $"{e.Path}: {e.Kind}"), Is.Empty, () => $"The {what} breaks its schema:\n{json}");

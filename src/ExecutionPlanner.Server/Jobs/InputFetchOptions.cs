@@ -1,0 +1,44 @@
+namespace ExecutionPlanner.Server.Jobs;
+
+/// <summary>
+/// Data fetched by the server into a job's inputs (configuration section "Jobs", beside
+/// <see cref="JobsOptions"/>): only from the hosts the operator lists, so that no client can make the
+/// server reach into its own network (server-side request forgery). Nothing is allowed by default.
+/// </summary>
+public sealed class InputFetchOptions
+{
+    public const string Section = "Jobs";
+
+    public const long DefaultMaxInputFetchBytes = 256L * 1024 * 1024;
+    public static readonly TimeSpan DefaultInputFetchTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>Host names (or host:port) the server may fetch inputs from; "*.example.org" allows its subdomains.</summary>
+    public List<string> AllowedInputHosts { get; set; } = [];
+
+    /// <summary>Largest input the server fetches, in bytes.</summary>
+    public long MaxInputFetchBytes { get; set; } = DefaultMaxInputFetchBytes;
+
+    /// <summary>How long one fetch may take.</summary>
+    public TimeSpan InputFetchTimeout { get; set; } = DefaultInputFetchTimeout;
+
+    /// <summary>Whether the server may fetch <paramref name="url"/>: http(s), and a host the operator allows.</summary>
+    public bool Allows(Uri url)
+    {
+        if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
+        {
+            return false;
+        }
+        var host = url.IdnHost;
+        var hostPort = $"{host}:{url.Port}";
+        foreach (var allowed in AllowedInputHosts)
+        {
+            var a = allowed.Trim();
+            if (a.Equals(host, StringComparison.OrdinalIgnoreCase) || a.Equals(hostPort, StringComparison.OrdinalIgnoreCase)
+                || (a.StartsWith("*.", StringComparison.Ordinal) && host.EndsWith(a[1..], StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
