@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace ExecutionPlanner.Server.Jobs;
 
 /// <summary>
@@ -40,5 +42,26 @@ public sealed class InputFetchOptions
             }
         }
         return false;
+    }
+}
+
+sealed class InputFetchOptionsValidator : IValidateOptions<InputFetchOptions>
+{
+    public ValidateOptionsResult Validate(string? name, InputFetchOptions o)
+    {
+        var errors = new List<string>();
+        if (o.MaxInputFetchBytes < 1)
+        {
+            errors.Add("Jobs:MaxInputFetchBytes must be at least 1 byte.");
+        }
+        if (o.InputFetchTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Jobs:InputFetchTimeout must be positive.");
+        }
+        if (o.AllowedInputHosts.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add("Jobs:AllowedInputHosts must not hold empty entries.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ExecutionPlanner.Server.Jobs;
 using static ExecutionPlanner.Server.Planner.RequestValues;
 
@@ -28,10 +29,34 @@ public static class PhaseUpdate
         {
             throw Malformed();
         }
-        if (ObjectOf(root, "update", "/update") is { } wrapped)
+        // Field names in any case: UWS clients write PHASE=ACCEPTED.
+        root = Lowered(root);
+        return Command(ObjectOf(root, "update", "/update") is { } wrapped ? Lowered(wrapped) : root);
+    }
+
+    /// <summary>The object with its member names in lower case (a copy, independent of its document, when any name changes).</summary>
+    static JsonElement Lowered(JsonElement element)
+    {
+        if (element.EnumerateObject().All(p => p.Name.Equals(p.Name.ToLowerInvariant(), StringComparison.Ordinal)))
         {
-            root = wrapped;
+            return element;
         }
+        var copy = new JsonObject();
+        foreach (var p in element.EnumerateObject())
+        {
+            var name = p.Name.ToLowerInvariant();
+            if (copy.ContainsKey(name))
+            {
+                throw UwsRequestException.BadRequest($"'{p.Name}' is given twice.");
+            }
+            copy[name] = JsonNode.Parse(p.Value.GetRawText());
+        }
+        using var document = JsonDocument.Parse(copy.ToJsonString());
+        return document.RootElement.Clone();
+    }
+
+    static SessionCommand Command(JsonElement root)
+    {
         string? value;
         string where;
         if (Member(root, "path") is not null || Member(root, "value") is not null)

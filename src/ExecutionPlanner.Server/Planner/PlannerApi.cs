@@ -38,7 +38,8 @@ public static class PlannerApi
         services.AddScoped<OfferAcceptance>();
         services.AddScoped<SessionControl>();
         services.AddScoped<OfferSetBooking>();
-        services.AddOptions<InputFetchOptions>().BindConfiguration(InputFetchOptions.Section);
+        services.AddOptions<InputFetchOptions>().BindConfiguration(InputFetchOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<InputFetchOptions>, InputFetchOptionsValidator>();
         services.AddSingleton<OfferSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<OfferSweeper>());
         return services;

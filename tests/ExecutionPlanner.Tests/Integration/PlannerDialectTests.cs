@@ -356,6 +356,17 @@ public sealed class PlannerDialectTests
     }
 
     [Test]
+    public async Task An_offer_is_accepted_with_a_uws_style_form_field_in_capitals()
+    {
+        using var client = server.NewOwner();
+        var set = await client.AskAsync(CalycopisTask());
+        using var response = await client.PostFormAsync(new Uri(Href(Offers(set)[0])).PathAndQuery, ("PHASE", "ACCEPTED"));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        Assert.That(JsonNode.Parse(body)!["phase"]!.GetValue<string>(), Is.EqualTo("ACCEPTED"));
+    }
+
+    [Test]
     public async Task Cancelling_an_accepted_session_aborts_its_job_and_the_session_reads_cancelled()
     {
         using var client = server.NewOwner();
