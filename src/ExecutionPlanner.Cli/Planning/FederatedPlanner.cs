@@ -23,14 +23,23 @@ internal sealed class FederatedPlanner(ServiceHttp http, TimeProvider clock)
             answered?.Invoke(answer);
             return answer;
         });
-        return await Task.WhenAll(asks);
+        var answers = await Task.WhenAll(asks);
+        // Answers that came in the grace after a Ctrl-C were held (answered) so they can be rejected; the ask is still cancelled.
+        ct.ThrowIfCancellationRequested();
+        return answers;
     }
+
+    /// <summary>
+    /// After Ctrl-C, a request already sent may have booked an offer whose answer is on its way: it is awaited this
+    /// long, so that the offer can be rejected rather than left holding the planner's capacity.
+    /// </summary>
+    static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(3);
 
     async Task<PlannerAnswer> AskAsync(PlannerService service, string body, TimeSpan timeout, CancellationToken ct)
     {
         var started = clock.GetTimestamp();
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(timeout);
+        using var limit = new CancellationTokenSource(timeout, clock);
+        using var onCtrlC = ct.Register(() => limit.CancelAfter(CancelGrace));
         PlannerAnswer answer;
         try
         {
