@@ -1,6 +1,7 @@
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Planner;
 using ExecutionPlanner.Server.Vosi;
 
@@ -18,6 +19,7 @@ public static class ExecutionPlannerApp
         app.UseMiddleware<DependencyOutage>();
         app.UseStatusCodePages(PlainText.StatusMessage);
         app.UseRoutingWithHeadAsGet();
+        app.MapObservability();
         app.MapJobs();
         app.MapHealth();
         app.MapPlanner();

@@ -3,6 +3,7 @@ using ExecutionPlanner.Server.Auth;
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Persistence;
 using ExecutionPlanner.Server.Planner;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -77,6 +78,7 @@ public static class ExecutionPlannerServices
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
 
         services.AddPlanner();
+        services.AddObservability();
 
         var health = services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [HealthApi.LiveTag])

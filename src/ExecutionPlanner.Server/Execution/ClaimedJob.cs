@@ -10,4 +10,8 @@ public sealed record ClaimedJob(
     int ExecutionDuration,
     IReadOnlyList<JobParameter> Parameters,
     string? ContainerId,
-    DateTimeOffset? ContainerStartedAt);
+    DateTimeOffset? ContainerStartedAt)
+{
+    /// <summary>When the job entered QUEUED; set by the claim only (for the queue-wait metric).</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
+}

@@ -1,5 +1,6 @@
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ public sealed partial class ContainerRunner(
     ContainerRemover remover,
     EngineGate engine,
     ExecutionNode node,
+    ExecutionPlannerMeter meter,
     IServiceScopeFactory scopes,
     IOptionsMonitor<JobsOptions> jobsOptions,
     IOptions<ExecutionOptions> options,
@@ -37,7 +39,12 @@ public sealed partial class ContainerRunner(
         //    reaper sees container_started_at unset and queues the job again.
         // executionDuration is wall-clock time from the claim (the job's startTime), so the time
         // spent creating and starting the container counts against it too.
-        var deadline = job.ExecutionDuration > 0 ? clock.GetUtcNow() + TimeSpan.FromSeconds(job.ExecutionDuration) : (DateTimeOffset?)null;
+        var claimedAt = clock.GetUtcNow();
+        if (job.QueuedAt is { } queuedAt)
+        {
+            meter.QueueWait(claimedAt - queuedAt);
+        }
+        var deadline = job.ExecutionDuration > 0 ? claimedAt + TimeSpan.FromSeconds(job.ExecutionDuration) : (DateTimeOffset?)null;
         using var running = runningJobs.Add(job, nodeStopping);
         using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(running.Stopping);
         var watch = WatchForStopAsync(running, watchStop.Token);
@@ -101,9 +108,15 @@ public sealed partial class ContainerRunner(
             mayHaveStarted = true;
             await docker.StartContainerAsync(containerId, nodeStopping);
             LogStarted(logger, job.Id, job.Attempt, containerId[..12]);
+            var startedAt = clock.GetUtcNow();
+            meter.ContainerStart(startedAt - claimedAt);
 
             // 5. Wait for the exit, bounded by executionDuration, an ABORT, a DELETE or a lost lease.
             var why = await WaitAsync(containerId, running, deadline);
+            if (why is CollectReason ended)
+            {
+                meter.RunDuration(clock.GetUtcNow() - startedAt, ended.ToString());
+            }
             if (why is null)
             {
                 // Node stopping: leave the container; the lease runs out and the reaper (or this

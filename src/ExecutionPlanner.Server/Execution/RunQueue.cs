@@ -32,7 +32,7 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
                           ORDER BY queued_at, id
                           FOR UPDATE SKIP LOCKED
                           LIMIT 1)
-            RETURNING {Returning}
+            RETURNING {Returning}, queued_at
             """);
         command.Parameters.Add(Time(now));
         command.Parameters.Add(new NpgsqlParameter { Value = Guid.NewGuid() });
@@ -170,7 +170,11 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
                 reader.GetInt32(3),
                 JsonSerializer.Deserialize<List<JobParameter>>(reader.GetString(4)) ?? [],
                 reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6))
+            {
+                // Only the claim returns queued_at (an eighth column).
+                QueuedAt = reader.FieldCount > 7 && !reader.IsDBNull(7) ? reader.GetFieldValue<DateTimeOffset>(7) : null,
+            });
         }
         return jobs;
     }

@@ -1,0 +1,77 @@
+using System.Diagnostics.Metrics;
+using Npgsql;
+
+namespace ExecutionPlanner.Server.Observability;
+
+/// <summary>
+/// Jobs and offers by phase for the gauges. A scrape only reads the cached counts and, when they are older than
+/// <see cref="MaxAge"/>, starts one refresh in the background: at most one query per MaxAge goes to PostgreSQL
+/// however many scrapers there are, and a scrape never waits on the database (while it is away the last counts
+/// stay; stale beats a hung scrape).
+/// </summary>
+public sealed partial class PhaseCounts(NpgsqlDataSource database, TimeProvider clock, ILogger<PhaseCounts> logger)
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+
+    const int QueryTimeoutSeconds = 2;
+
+    long readAtTicks = DateTimeOffset.MinValue.UtcTicks;
+    int refreshing;
+    Measurement<long>[] jobs = [];
+    Measurement<long>[] offers = [];
+
+    public IEnumerable<Measurement<long>> Jobs()
+    {
+        RefreshIfStale();
+        return Volatile.Read(ref jobs);
+    }
+
+    public IEnumerable<Measurement<long>> Offers()
+    {
+        RefreshIfStale();
+        return Volatile.Read(ref offers);
+    }
+
+    void RefreshIfStale()
+    {
+        if (clock.GetUtcNow().UtcTicks - Interlocked.Read(ref readAtTicks) >= MaxAge.Ticks && Interlocked.Exchange(ref refreshing, 1) == 0)
+        {
+            _ = RefreshAsync();
+        }
+    }
+
+    /// <summary>Reads both counts; the moment of the attempt counts as the read, so a failing database is asked once per MaxAge too.</summary>
+    public async Task RefreshAsync()
+    {
+        try
+        {
+            Interlocked.Exchange(ref readAtTicks, clock.GetUtcNow().UtcTicks);
+            await using var connection = await database.OpenConnectionAsync();
+            Volatile.Write(ref jobs, await ReadAsync(connection, "SELECT phase, count(*) FROM jobs GROUP BY phase"));
+            Volatile.Write(ref offers, await ReadAsync(connection, "SELECT phase, count(*) FROM offers GROUP BY phase"));
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            LogReadFailed(logger, ex);
+        }
+        finally
+        {
+            Volatile.Write(ref refreshing, 0);
+        }
+    }
+
+    static async Task<Measurement<long>[]> ReadAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = QueryTimeoutSeconds };
+        await using var reader = await command.ExecuteReaderAsync();
+        var counts = new List<Measurement<long>>();
+        while (await reader.ReadAsync())
+        {
+            counts.Add(new Measurement<long>(reader.GetInt64(1), new KeyValuePair<string, object?>("phase", reader.GetString(0))));
+        }
+        return [.. counts];
+    }
+
+    [LoggerMessage(EventId = 1951, Level = LogLevel.Warning, Message = "Reading the job and offer counts for /metrics failed; the last counts are kept")]
+    static partial void LogReadFailed(ILogger logger, Exception ex);
+}
