@@ -17,19 +17,21 @@ public sealed partial class PhaseCounts(NpgsqlDataSource database, TimeProvider 
 
     long readAtTicks = DateTimeOffset.MinValue.UtcTicks;
     int refreshing;
-    Measurement<long>[] jobs = [];
-    Measurement<long>[] offers = [];
+    Snapshot counts = new([], []);
+
+    /// <summary>Both counts of one read, swapped in together.</summary>
+    sealed record Snapshot(Measurement<long>[] Jobs, Measurement<long>[] Offers);
 
     public IEnumerable<Measurement<long>> Jobs()
     {
         RefreshIfStale();
-        return Volatile.Read(ref jobs);
+        return Volatile.Read(ref counts).Jobs;
     }
 
     public IEnumerable<Measurement<long>> Offers()
     {
         RefreshIfStale();
-        return Volatile.Read(ref offers);
+        return Volatile.Read(ref counts).Offers;
     }
 
     void RefreshIfStale()
@@ -47,10 +49,11 @@ public sealed partial class PhaseCounts(NpgsqlDataSource database, TimeProvider 
         {
             Interlocked.Exchange(ref readAtTicks, clock.GetUtcNow().UtcTicks);
             await using var connection = await database.OpenConnectionAsync();
-            Volatile.Write(ref jobs, await ReadAsync(connection, "SELECT phase, count(*) FROM jobs GROUP BY phase"));
-            Volatile.Write(ref offers, await ReadAsync(connection, "SELECT phase, count(*) FROM offers GROUP BY phase"));
+            var jobs = await ReadAsync(connection, "SELECT phase, count(*) FROM jobs GROUP BY phase");
+            var offers = await ReadAsync(connection, "SELECT phase, count(*) FROM offers GROUP BY phase");
+            Volatile.Write(ref counts, new Snapshot(jobs, offers));
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or ObjectDisposedException)
         {
             LogReadFailed(logger, ex);
         }

@@ -80,6 +80,15 @@ public sealed partial class ApiDocumentationTests : ServerFixture
             Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK), asset.ToString());
             Assert.That((await answer.Content.ReadAsByteArrayAsync()).Length, Is.GreaterThan(1000), asset.ToString());
         }
+        // The document the page loads: Scalar resolves the source against the application's root (its script, initialize()).
+        var sources = DocumentSource().Matches(html).Select(m => new Uri(Server.BaseAddress, m.Groups["url"].Value)).ToList();
+        Assert.That(sources, Is.Not.Empty, html);
+        foreach (var source in sources)
+        {
+            using var answer = await client.GetAsync(source);
+            Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK), source.ToString());
+        }
+        Assert.That(html, Does.Contain("\"withDefaultFonts\":false").And.Contain("\"telemetry\":false"), html);
         // Nothing else in the page (fonts, a proxy, the CDN) points off this server either.
         Assert.That(OffServerUrl().Matches(html).Select(m => m.Value), Is.Empty, html);
     }
@@ -133,6 +142,9 @@ public sealed partial class ApiDocumentationTests : ServerFixture
 
     [GeneratedRegex(@"<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*[""'](?<url>[^""']+)[""']", RegexOptions.IgnoreCase)]
     private static partial Regex AssetReference();
+
+    [GeneratedRegex(@"""sources"":\[\{[^\]]*?""url"":""(?<url>[^""]+)""")]
+    private static partial Regex DocumentSource();
 
     [GeneratedRegex(@"(?:https?:)?//(?!127\.0\.0\.1|localhost)[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s""'<>]*")]
     private static partial Regex OffServerUrl();

@@ -27,8 +27,8 @@ public sealed partial class MetricsTests : ServerFixture
         using var planner = await client.PostAsync("/planner/offersets", JsonContent(PlannerClient.DockerTask()));
         Assert.That(planner.StatusCode, Is.EqualTo(HttpStatusCode.OK), await planner.Content.ReadAsStringAsync());
 
-        // The job counts are read from PostgreSQL at most every few seconds: poll until the gauge has caught up.
-        var samples = await ScrapeUntilAsync(s => Value(s, "ep_jobs", ("phase", "COMPLETED")) == 1);
+        // The job and offer counts are read from PostgreSQL at most every few seconds: poll until the gauge has caught up.
+        var samples = await ScrapeUntilAsync(s => Value(s, "ep_jobs", ("phase", "COMPLETED")) == 1 && Value(s, "ep_offers", ("phase", "OFFERED")) >= 1);
 
         // The server's database is its own (ExecutionServer), so this one job is all it has run.
         Assert.That(Value(samples, "ep_job_queue_wait_seconds_count"), Is.EqualTo(1), Dump(samples));
