@@ -18,6 +18,7 @@ public sealed class ExecutionOptions
     public const long DefaultPidsLimit = 256;
     public const string DefaultUser = "65534:65534";
     public const long DefaultMaxResultBytes = 256L * 1024 * 1024;
+    public const long MaxStoredBytes = 1024L * 1024 * 1024;
     public const long DefaultMaxLogBytes = 16L * 1024 * 1024;
     public const int DefaultMaxAttempts = 3;
     public const long DefaultTmpBytes = 64L * 1024 * 1024;
@@ -127,6 +128,11 @@ sealed class ExecutionOptionsValidator : IValidateOptions<ExecutionOptions>
         if (o.PidsLimit < 8 || o.MaxResultBytes < 1024 || o.MaxLogBytes < 1024 || o.MaxAttempts < 1)
         {
             errors.Add("Execution: PidsLimit >= 8, MaxResultBytes and MaxLogBytes >= 1024 and MaxAttempts >= 1 are required.");
+        }
+        // Results and logs are stored as PostgreSQL bytea values, which hold at most 1 GiB each.
+        if (o.MaxResultBytes > ExecutionOptions.MaxStoredBytes || o.MaxLogBytes > ExecutionOptions.MaxStoredBytes)
+        {
+            errors.Add("Execution: MaxResultBytes and MaxLogBytes can be at most 1Gi (a result is stored as one PostgreSQL bytea value).");
         }
         if (!JobUser.TryParseNumeric(o.User, out _, out _))
         {
