@@ -65,6 +65,7 @@ public static class ExecutionPlannerServices
         services.AddHostedService(sp => sp.GetRequiredService<ResultsSizeGuard>());
         services.AddSingleton<OutcomeCollector>();
         services.AddSingleton<OutcomeWriter>();
+        services.AddSingleton<OutcomeSettler>();
         services.AddSingleton<ContainerRunner>();
         services.AddSingleton<InputStaging>();
         InputStaging.Configure(services);
