@@ -14,41 +14,20 @@ namespace ExecutionPlanner.Tests.Integration;
 /// (kind + meta, /requests, /offersets/{uuid}, /sessions/{uuid}, update messages), in JSON, YAML and
 /// forms. A large platform in a database of its own; data may be fetched from data.example.org only.
 /// </summary>
-[Category("PostgreSQL")]
 [Parallelizable(ParallelScope.Children)]
-public sealed class PlannerDialectTests
+public sealed class PlannerDialectTests : PrivateServerFixture
 {
     const string Calycopis = "https://www.purl.org/ivoa.net/Calycopis-openapi/schema/v1.0/kinds";
-    PrivateDatabase database = null!;
-    UwsTestServer server = null!;
 
-    [OneTimeSetUp]
-    public async Task Start()
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        database = await PrivateDatabase.CreateAsync();
-        server = await database.StartServerAsync(new Dictionary<string, string?>
-        {
-            // Large enough that the offers all tests of this fixture hold at once never fill it.
-            ["Planner:PlatformCores"] = "1000",
-            ["Planner:PlatformMemory"] = "4000Gi",
-            ["Jobs:MaxCores"] = "8",
-            ["Jobs:MaxMemory"] = "32Gi",
-            ["Jobs:AllowedInputHosts:0"] = "data.example.org",
-        });
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        if (server is not null)
-        {
-            await server.DisposeAsync();
-        }
-        if (database is not null)
-        {
-            await database.DisposeAsync();
-        }
-    }
+        // Large enough that the offers all tests of this fixture hold at once never fill it.
+        ["Planner:PlatformCores"] = "1000",
+        ["Planner:PlatformMemory"] = "4000Gi",
+        ["Jobs:MaxCores"] = "8",
+        ["Jobs:MaxMemory"] = "32Gi",
+        ["Jobs:AllowedInputHosts:0"] = "data.example.org",
+    };
 
     static JsonObject CalycopisTask(string extra = "") => JsonNode.Parse($$"""
         {
@@ -77,7 +56,7 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task A_calycopis_request_with_kinds_meta_names_a_storage_list_and_an_http_data_resource_gets_yes()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = CalycopisTask($$"""
             , "data": [ { "kind": "{{Calycopis}}/data/simple-data-resource.yaml", "meta": { "name": "table.vot" },
                           "location": "https://data.example.org/tables/table.vot" } ]
@@ -101,7 +80,7 @@ public sealed class PlannerDialectTests
     [TestCase("uri://docker-container")]
     public async Task Every_published_spelling_of_the_docker_kind_is_understood(string kind)
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = CalycopisTask();
         task["executable"]!["kind"] = kind;
         var set = await client.AskAsync(task);
@@ -111,7 +90,7 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task A_2023_draft_request_with_type_name_and_resource_lists_wrapped_in_request_gets_yes()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var request = JsonNode.Parse($$"""
             { "request": {
                 "name": "draft-2023",
@@ -142,7 +121,7 @@ public sealed class PlannerDialectTests
     [TestCase("ivoa-data-resource.yaml", """ "ivoa": { "ivoid": "ivo://example.org/data?obs-1" } """, "ivoid")]
     public async Task Data_the_service_cannot_stage_gets_no_with_a_reason_naming_it(string kind, string fields, string named)
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = CalycopisTask($$"""
             , "data": [ { "kind": "{{Calycopis}}/data/{{kind}}", "meta": { "name": "far-away" }, {{fields}} } ]
             """);
@@ -157,7 +136,7 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task An_ivoa_data_resource_with_an_obscore_access_url_on_an_allowed_host_is_staged()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = CalycopisTask($$"""
             , "data": [ { "kind": "{{Calycopis}}/data/ivoa-data-resource.yaml", "meta": { "name": "obs-1.fits" },
                           "ivoa": { "ivoid": "ivo://example.org/data?obs-1", "obscore": { "access_url": "https://data.example.org/obs-1.fits" } } } ]
@@ -169,7 +148,7 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task Data_from_a_host_the_operator_does_not_allow_gets_no()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = CalycopisTask();
         task["data"] = new JsonArray("http://169.254.169.254/latest/meta-data");
         var set = await client.AskAsync(task);
@@ -183,7 +162,7 @@ public sealed class PlannerDialectTests
     [TestCase("image", """{ "locations": ["executionplanner/busybox:1"], "platform": { "architecture": "arm64", "os": "linux" } }""", "/executable/image/platform/architecture")]
     public async Task What_this_service_never_does_gets_no_with_a_reason_at_the_field(string field, string value, string path)
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = CalycopisTask();
         task["executable"]![field] = JsonNode.Parse(value);
         var set = await client.AskAsync(task);
@@ -194,7 +173,7 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task A_volume_mount_of_data_at_its_input_path_gets_yes_and_elsewhere_no_saying_where_it_would_be()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var data = $$"""
             , "data": [ { "kind": "{{Calycopis}}/data/simple-data-resource.yaml", "meta": { "name": "cat.csv" },
                           "location": "https://data.example.org/cat.csv" } ]
@@ -218,7 +197,7 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task A_yaml_request_is_read_as_its_content_type_says()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var yaml = $"""
             executable:
               kind: {Calycopis}/executable/docker-container.yaml
@@ -246,7 +225,7 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task The_2021_note_with_memory_units_startup_and_duration_words_gets_the_notes_answer()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var reply = await client.AskAsync(JsonNode.Parse($$"""
             { "tasktype": "uri://docker-container",
               "taskinfo": { "image": "{{Image}}", "environment-variables": [ { "name": "LEVEL", "value": "5" } ] },
@@ -264,11 +243,11 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task The_notes_accepts_query_says_yes_for_docker_containers_and_no_for_other_types()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var yes = await client.GetStringAsync("/planner/accepts?tasktype=uri://docker-container");
         var yesReply = AssertNoteReply(yes);
         Assert.That(yesReply["reponseword"]!.GetValue<string>(), Is.EqualTo("YES"));
-        Assert.That(yesReply["serviceinfo"]!["endpoint"]!.GetValue<string>(), Is.EqualTo(new Uri(server.BaseAddress, "/jobs").ToString()));
+        Assert.That(yesReply["serviceinfo"]!["endpoint"]!.GetValue<string>(), Is.EqualTo(new Uri(Server.BaseAddress, "/jobs").ToString()));
         var no = AssertNoteReply(await client.GetStringAsync("/planner/accepts?tasktype=uri://zeppelin-notebook"));
         Assert.That(no["reponseword"]!.GetValue<string>(), Is.EqualTo("NO"));
         Assert.That(no["reponseinfo"]!["reasons"]![0]!["text"]!.GetValue<string>(), Does.Contain("uri://zeppelin-notebook"));
@@ -279,7 +258,7 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task The_notes_accept_takes_a_multipart_form_and_answers_with_offers()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         using var form = new MultipartFormDataContent
         {
             { new StringContent("uri://docker-container"), "tasktype" },
@@ -302,8 +281,8 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task Calycopis_routes_request_offerset_session_and_an_update_message_accept_an_offer()
     {
-        using var client = server.NewOwner();
-        using var other = server.NewOwner();
+        using var client = Server.NewOwner();
+        using var other = Server.NewOwner();
         var task = CalycopisTask($$"""
             , "data": [ { "kind": "{{Calycopis}}/data/simple-data-resource.yaml", "meta": { "name": "t.vot" }, "location": "https://data.example.org/t.vot" } ]
             """);
@@ -346,7 +325,7 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task An_offer_is_accepted_at_planner_offers_with_the_drafts_update_message_too()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var set = await client.AskAsync(CalycopisTask());
         var update = new JsonObject { ["update"] = new JsonObject { ["type"] = "uri:enum-value-update", ["path"] = "phase", ["value"] = "ACCEPTED" } };
         var (status, offer, body) = await client.UpdateAsync(Href(Offers(set)[0]), update);
@@ -358,7 +337,7 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task An_offer_is_accepted_with_a_uws_style_form_field_in_capitals()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var set = await client.AskAsync(CalycopisTask());
         using var response = await client.PostFormAsync(new Uri(Href(Offers(set)[0])).PathAndQuery, ("PHASE", "ACCEPTED"));
         var body = await response.Content.ReadAsStringAsync();
@@ -369,7 +348,7 @@ public sealed class PlannerDialectTests
     [Test]
     public async Task Cancelling_an_accepted_session_aborts_its_job_and_the_session_reads_cancelled()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = CalycopisTask();
         var start = TimeProvider.System.GetUtcNow().AddHours(2);
         task["schedule"]!["requested"]!["start"] = $"{start:yyyy-MM-ddTHH:mm:ss}Z/PT1H";

@@ -10,40 +10,18 @@ namespace ExecutionPlanner.Tests.Integration;
 /// and capacity given back at once when a session is cancelled. A small platform (4 cores, 8 GiB) in a
 /// database of its own; the tests share it, so they run one at a time.
 /// </summary>
-[Category("PostgreSQL")]
 [NonParallelizable]
-public sealed class PlannerFairnessTests
+public sealed class PlannerFairnessTests : PrivateServerFixture
 {
-    PrivateDatabase database = null!;
-    UwsTestServer server = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        database = await PrivateDatabase.CreateAsync();
-        server = await database.StartServerAsync(new Dictionary<string, string?>
-        {
-            ["Planner:PlatformCores"] = "4",
-            ["Planner:PlatformMemory"] = "8Gi",
-            ["Jobs:MaxCores"] = "4",
-            ["Jobs:MaxMemory"] = "8Gi",
-            ["Planner:OwnerOfferShare"] = "1",
-            ["Planner:AnonymousOfferShare"] = "0.5",
-        });
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        if (server is not null)
-        {
-            await server.DisposeAsync();
-        }
-        if (database is not null)
-        {
-            await database.DisposeAsync();
-        }
-    }
+        ["Planner:PlatformCores"] = "4",
+        ["Planner:PlatformMemory"] = "8Gi",
+        ["Jobs:MaxCores"] = "4",
+        ["Jobs:MaxMemory"] = "8Gi",
+        ["Planner:OwnerOfferShare"] = "1",
+        ["Planner:AnonymousOfferShare"] = "0.5",
+    };
 
     /// <summary>A task of <paramref name="cores"/> cores and 1 GiB that must start within ten minutes.</summary>
     static JsonObject Now(decimal cores)
@@ -56,7 +34,7 @@ public sealed class PlannerFairnessTests
     [Test]
     public async Task An_anonymous_caller_cannot_hold_more_than_its_share_in_open_offers_and_others_still_get_offers()
     {
-        using var anonymous = server.Anonymous();
+        using var anonymous = Server.Anonymous();
         var held = 0m;
         var hrefs = new List<string>();
         JsonObject? refused = null;
@@ -77,7 +55,7 @@ public sealed class PlannerFairnessTests
         Assert.That(refused, Is.Not.Null, "asking again and again ends in NO");
         Assert.That(refused!["reasons"]![0]!["text"]!.GetValue<string>(), Does.Contain("at most 2 cores").And.Contain("anonymous"));
 
-        using var other = server.NewOwner();
+        using var other = Server.NewOwner();
         var fair = await other.AskAsync(Now(2));
         Assert.That(fair["result"]!.GetValue<string>(), Is.EqualTo("YES"), fair.ToJsonString());
 
@@ -95,8 +73,8 @@ public sealed class PlannerFairnessTests
     [Test]
     public async Task A_cancelled_sessions_capacity_is_offered_again_at_once()
     {
-        using var first = server.NewOwner();
-        using var second = server.NewOwner();
+        using var first = Server.NewOwner();
+        using var second = Server.NewOwner();
         var set = await first.AskAsync(Now(4));
         Assert.That(set["result"]!.GetValue<string>(), Is.EqualTo("YES"), set.ToJsonString());
         var session = Href(Offers(set)[0]).Replace("/planner/offers/", "/sessions/", StringComparison.Ordinal);

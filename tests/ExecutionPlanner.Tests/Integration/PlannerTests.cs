@@ -12,44 +12,22 @@ namespace ExecutionPlanner.Tests.Integration;
 /// The planner's request forms, answers and offer lifecycle, on a large platform in a database of its
 /// own (so no other test's jobs make the ledger busy): 64 cores and 256 GiB, 8 cores and 32 GiB per job.
 /// </summary>
-[Category("PostgreSQL")]
 [Parallelizable(ParallelScope.Children)]
-public sealed class PlannerTests
+public sealed class PlannerTests : PrivateServerFixture
 {
-    PrivateDatabase database = null!;
-    UwsTestServer server = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        database = await PrivateDatabase.CreateAsync();
-        server = await database.StartServerAsync(new Dictionary<string, string?>
-        {
-            ["Planner:PlatformCores"] = "64",
-            ["Planner:PlatformMemory"] = "256Gi",
-            ["Jobs:MaxCores"] = "8",
-            ["Jobs:MaxMemory"] = "32Gi",
-            ["Jobs:AllowedInputHosts:0"] = "example.org",
-        });
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        if (server is not null)
-        {
-            await server.DisposeAsync();
-        }
-        if (database is not null)
-        {
-            await database.DisposeAsync();
-        }
-    }
+        ["Planner:PlatformCores"] = "64",
+        ["Planner:PlatformMemory"] = "256Gi",
+        ["Jobs:MaxCores"] = "8",
+        ["Jobs:MaxMemory"] = "32Gi",
+        ["Jobs:AllowedInputHosts:0"] = "example.org",
+    };
 
     [Test]
     public async Task A_docker_task_that_fits_gets_yes_with_offers_pointing_at_the_job_list()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var set = await client.AskAsync(DockerTask(coresMin: 1, coresMax: 2, memoryMin: 1, memoryMax: 2));
         Assert.That(set["result"]!.GetValue<string>(), Is.EqualTo("YES"));
         Assert.That(Offers(set), Is.Not.Empty.And.Count.LessThanOrEqualTo(3));
@@ -57,7 +35,7 @@ public sealed class PlannerTests
         {
             Assert.That(offer!["phase"]!.GetValue<string>(), Is.EqualTo("OFFERED"));
             Assert.That(offer["service"]!["type"]!.GetValue<string>(), Is.EqualTo("simple-docker-uws"));
-            Assert.That(offer["service"]!["endpoint"]!.GetValue<string>(), Is.EqualTo(new Uri(server.BaseAddress, "/jobs").ToString()));
+            Assert.That(offer["service"]!["endpoint"]!.GetValue<string>(), Is.EqualTo(new Uri(Server.BaseAddress, "/jobs").ToString()));
             Assert.That(Offered(offer, "cores"), Is.InRange(1m, 2m));
             Assert.That(Offered(offer, "memory"), Is.InRange(1m, 2m));
             Assert.That(offer["executable"]!["image"]!.GetValue<string>(), Is.EqualTo(Image));
@@ -73,7 +51,7 @@ public sealed class PlannerTests
     [Test]
     public async Task Offers_of_one_set_are_a_spread_not_copies()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var set = await client.AskAsync(DockerTask(duration: "PT20M"));
         var shapes = Offers(set).Select(o => (StartOf(o!), o!["schedule"]!["offered"]!["duration"]!.GetValue<string>(), Offered(o!, "cores"), Offered(o!, "memory"))).ToList();
         Assert.That(shapes, Is.Unique);
@@ -83,7 +61,7 @@ public sealed class PlannerTests
     [Test]
     public async Task An_unknown_executable_kind_gets_no_with_a_reason_naming_it()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = DockerTask();
         task["executable"]!["kind"] = "https://example.org/types/jupyter-notebook-1.0";
         var set = await client.AskAsync(task);
@@ -98,7 +76,7 @@ public sealed class PlannerTests
     [TestCase("uri://docker-container")]
     public async Task Every_spelling_of_the_docker_kind_is_understood(string kind)
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = DockerTask();
         task["executable"]!["kind"] = kind;
         var set = await client.AskAsync(task);
@@ -108,7 +86,7 @@ public sealed class PlannerTests
     [Test]
     public async Task Cores_beyond_the_platform_get_no_with_a_reason_at_the_minimum()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var set = await client.AskAsync(DockerTask(coresMin: 128, coresMax: 128));
         Assert.That(set["result"]!.GetValue<string>(), Is.EqualTo("NO"));
         var reason = set["reasons"]!.AsArray().Single()!;
@@ -119,7 +97,7 @@ public sealed class PlannerTests
     [Test]
     public async Task A_start_window_that_has_passed_gets_no_with_a_reason_at_the_start()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = DockerTask();
         task["schedule"]!["requested"]!["start"] = "2020-01-01T00:00:00Z/PT1H";
         var set = await client.AskAsync(task);
@@ -132,7 +110,7 @@ public sealed class PlannerTests
     [Test]
     public async Task A_start_window_beyond_the_booking_horizon_gets_no_with_a_reason_at_the_start()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = DockerTask();
         task["schedule"]!["requested"]!["start"] = "2030-01-01T10:00:00Z/2030-01-01T12:00:00Z";
         var (status, set, body) = await client.PostOfferSetAsync(task);
@@ -146,7 +124,7 @@ public sealed class PlannerTests
     [Test]
     public async Task Listed_credentials_of_unknown_types_only_get_no_with_unknown_token_type()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = DockerTask();
         task["authentication"] = new JsonArray(new JsonObject
         {
@@ -162,7 +140,7 @@ public sealed class PlannerTests
     [Test]
     public async Task A_known_token_type_with_a_wrong_token_gets_401()
     {
-        using var client = server.Anonymous();
+        using var client = Server.Anonymous();
         var task = DockerTask();
         task["authentication"] = new JsonArray(new JsonObject
         {
@@ -176,9 +154,9 @@ public sealed class PlannerTests
     [Test]
     public async Task An_explicit_bearer_credential_makes_the_accepted_job_belong_to_its_owner()
     {
-        using var owner = server.NewOwner(out var ownerId);
+        using var owner = Server.NewOwner(out var ownerId);
         var token = owner.DefaultRequestHeaders.Authorization!.Parameter!;
-        using var anonymous = server.Anonymous();
+        using var anonymous = Server.Anonymous();
         var task = DockerTask();
         task["authentication"] = new JsonArray(new JsonObject
         {
@@ -202,7 +180,7 @@ public sealed class PlannerTests
     [TestCase("{\"executable\": ", "not JSON")]
     public async Task A_malformed_request_gets_400_naming_the_field(string body, string field)
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         using var response = await client.PostAsync("/planner/offersets", new StringContent(body, Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), text);
@@ -212,7 +190,7 @@ public sealed class PlannerTests
     [Test]
     public async Task A_request_in_the_calycopis_form_gets_offers()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var request = JsonNode.Parse($$"""
             {
               "executable": {
@@ -239,7 +217,7 @@ public sealed class PlannerTests
     [Test]
     public async Task A_request_in_the_2021_form_gets_the_notes_answer_with_its_resources_widened()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var request = JsonNode.Parse($$"""
             {
               "tasktype": "uri://docker-container",
@@ -252,7 +230,7 @@ public sealed class PlannerTests
         var reply = await client.AskAsync(request);
         Assert.That(reply["reponseword"]!.GetValue<string>(), Is.EqualTo("YES"), reply.ToJsonString());
         Assert.That(reply["servicetype"]!.GetValue<string>(), Is.EqualTo("uri://docker-uws"));
-        Assert.That(reply["serviceinfo"]!["endpoint"]!.GetValue<string>(), Is.EqualTo(new Uri(server.BaseAddress, "/jobs").ToString()));
+        Assert.That(reply["serviceinfo"]!["endpoint"]!.GetValue<string>(), Is.EqualTo(new Uri(Server.BaseAddress, "/jobs").ToString()));
         var resources = reply["resources"]!;
         Assert.That(resources["mincores"]!.GetValue<decimal>(), Is.EqualTo(1m));
         Assert.That(resources["maxcores"]!.GetValue<decimal>(), Is.EqualTo(3m));
@@ -268,7 +246,7 @@ public sealed class PlannerTests
     [Test]
     public async Task A_2021_request_beyond_the_platform_gets_no_with_a_reason_pointing_into_the_2021_form()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var reply = await client.AskAsync(JsonNode.Parse($$"""
             { "tasktype": "uri://docker-container", "taskinfo": { "image": "{{Image}}" }, "resources": { "mincores": 100 } }
             """)!);
@@ -279,7 +257,7 @@ public sealed class PlannerTests
     [Test]
     public async Task An_image_outside_the_operators_policy_gets_no_with_a_reason_at_the_image()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = DockerTask();
         task["executable"]!["image"] = "docker.io/library/ubuntu:24.04";
         var set = await client.AskAsync(task);
@@ -291,7 +269,7 @@ public sealed class PlannerTests
     [Test]
     public async Task Accepting_one_offer_rejects_its_siblings_and_creates_a_queued_job_with_the_offered_limits()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var set = await client.AskAsync(DockerTask(duration: "PT10M"));
         Assert.That(Offers(set), Has.Count.GreaterThan(1));
         var chosen = Offers(set)[0]!;
@@ -321,7 +299,7 @@ public sealed class PlannerTests
     [Test]
     public async Task An_offer_starting_later_holds_its_job_until_the_slot()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var task = DockerTask();
         var start = TimeProvider.System.GetUtcNow().AddHours(2);
         task["schedule"]!["requested"]!["start"] = $"{start:yyyy-MM-ddTHH:mm:ss}Z/PT1H";
@@ -340,7 +318,7 @@ public sealed class PlannerTests
     [Test]
     public async Task A_rejected_offer_stays_rejected_and_cannot_be_accepted()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var set = await client.AskAsync(DockerTask());
         var offer = Href(Offers(set)[0]);
         var (status, rejected, body) = await client.SetOfferPhaseAsync(offer, "REJECTED");
@@ -354,8 +332,8 @@ public sealed class PlannerTests
     [Test]
     public async Task Offers_belong_to_their_owner()
     {
-        using var client = server.NewOwner();
-        using var other = server.NewOwner();
+        using var client = Server.NewOwner();
+        using var other = Server.NewOwner();
         var set = await client.AskAsync(DockerTask());
         var (status, _) = await other.GetTextAsync(new Uri(Href(Offers(set)[0])).PathAndQuery);
         Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound));
@@ -366,7 +344,7 @@ public sealed class PlannerTests
     [Test]
     public async Task An_unknown_phase_for_an_offer_gets_400()
     {
-        using var client = server.NewOwner();
+        using var client = Server.NewOwner();
         var set = await client.AskAsync(DockerTask());
         var (status, _, body) = await client.SetOfferPhaseAsync(Href(Offers(set)[0]), "EXECUTING");
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
