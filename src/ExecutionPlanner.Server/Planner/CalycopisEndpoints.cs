@@ -26,29 +26,12 @@ public static class CalycopisEndpoints
         return TypedResults.Json(OfferJson.OfferSet(set, request, clock.GetUtcNow(), PlannerDialect.Calycopis));
     }
 
-    public static async Task<JsonHttpResult<JsonObject>> GetSession(
-        string uuid, HttpRequest request, CallerResolver callers, OfferStore store, TimeProvider clock, CancellationToken ct)
-    {
-        var caller = callers.Resolve(request);
-        var offer = await store.GetOfferAsync(uuid, caller.OwnerId, ct) ?? throw NoSuchSession(uuid);
-        return await AnswerAsync(offer, request, store, clock, ct);
-    }
+    public static Task<JsonHttpResult<JsonObject>> GetSession(
+        string uuid, HttpRequest request, CallerResolver callers, OfferStore store, TimeProvider clock, CancellationToken ct) =>
+        OfferEndpoints.ReadAsync(uuid, PlannerDialect.Calycopis, request, callers, store, clock, ct);
 
-    public static async Task<JsonHttpResult<JsonObject>> UpdateSession(
+    public static Task<JsonHttpResult<JsonObject>> UpdateSession(
         string uuid, HttpRequest request, CallerResolver callers, OfferStore store, SessionControl control,
-        TimeProvider clock, CancellationToken ct)
-    {
-        var caller = callers.Resolve(request);
-        var command = await PhaseUpdate.ReadAsync(request, ct);
-        var offer = await control.ApplyAsync(uuid, caller.OwnerId, command, ct);
-        return await AnswerAsync(offer, request, store, clock, ct);
-    }
-
-    static async Task<JsonHttpResult<JsonObject>> AnswerAsync(Offer offer, HttpRequest request, OfferStore store, TimeProvider clock, CancellationToken ct)
-    {
-        var set = await store.GetSetAsync(offer.OfferSetId, offer.OwnerId, ct) ?? throw NoSuchSession(offer.Id);
-        return TypedResults.Json(OfferJson.Offer(offer, set.Task, request, clock.GetUtcNow(), PlannerDialect.Calycopis));
-    }
-
-    static UwsRequestException NoSuchSession(string id) => UwsRequestException.NotFound($"No session '{id}'.");
+        TimeProvider clock, CancellationToken ct) =>
+        OfferEndpoints.UpdateAsync(uuid, PlannerDialect.Calycopis, request, callers, store, control, clock, ct);
 }
