@@ -28,9 +28,11 @@ public enum CollectReason
 /// Nothing a container printed or named can break the job: texts are cleaned (<see cref="DisplayText"/>), names
 /// mapped (<see cref="ResultNames"/>), and every cut or skip is said in a message.
 /// </summary>
-public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<ExecutionOptions> options)
+public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<ExecutionOptions> options, TimeProvider clock)
 {
     const int StderrTailLines = 5;
+    const int KilledExitCode = 137;
+    const int OomEventLooks = 10;
 
     public async Task<JobOutcome> CollectAsync(string containerId, ClaimedJob job, CollectReason why, string? lostNode, CancellationToken ct)
     {
@@ -45,6 +47,13 @@ public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<Executi
         var downloading = ReadResultsAsync(containerId, job.Id, ct);
         await Task.WhenAll(inspecting, copyingLogs, downloading);
         var state = (await inspecting).State;
+        for (var look = 0; why == CollectReason.Exited && look < OomEventLooks && state is { OomKilled: false, ExitCode: KilledExitCode }; look++)
+        {
+            // The engine records an OOM kill from a separate event that can land just after the exit: a SIGKILLed
+            // container is looked at again briefly, so an out-of-memory job is not reported as a bare exit code 137.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), clock, ct);
+            state = (await docker.InspectContainerAsync(containerId, ct)).State;
+        }
         var logs = await copyingLogs;
         var (results, notes, resultsProblem) = await downloading;
 

@@ -264,7 +264,14 @@ public partial class DockerEngineClientTests
 
         await Client.StartContainerAsync(id, cancellationToken);
         var exit = await Client.WaitContainerAsync(id, ContainerWaitCondition.NotRunning, cancellationToken);
+        // The engine records the OOM kill from a separate event, which can land just after the wait returns.
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
         var state = (await Client.InspectContainerAsync(id, cancellationToken)).State;
+        while (!state.OomKilled && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(100, cancellationToken);
+            state = (await Client.InspectContainerAsync(id, cancellationToken)).State;
+        }
 
         Assert.That(exit.StatusCode, Is.EqualTo(137));
         Assert.That(state.OomKilled, Is.True);
