@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
@@ -18,6 +19,7 @@ public static class ExecutionPlannerApp
         var app = builder.Build();
         app.UseMiddleware<DependencyOutage>();
         app.UseStatusCodePages(PlainText.StatusMessage);
+        app.MapHangfireDashboard();
         app.UseRoutingWithHeadAsGet();
         app.MapObservability();
         app.MapJobs();

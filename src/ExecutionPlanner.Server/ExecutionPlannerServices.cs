@@ -75,8 +75,9 @@ public static class ExecutionPlannerServices
         services.AddHostedService(sp => sp.GetRequiredService<LeaseReaper>());
         services.AddSingleton<LeaseHeartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaseHeartbeat>());
-        services.AddSingleton<JobDispatcher>();
-        services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
+        // After the migrator (hosted services start in order): Hangfire's schema goes in after ours.
+        services.AddHangfireExecution(connectionString,
+            runsJobs: configuration.GetValue($"{ExecutionOptions.Section}:{nameof(ExecutionOptions.Enabled)}", true));
 
         services.AddPlanner();
         services.AddObservability();

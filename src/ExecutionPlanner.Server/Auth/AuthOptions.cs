@@ -15,6 +15,12 @@ public sealed class AuthOptions
 
     /// <summary>Bearer token -> owner name. Tokens are configuration keys, so use [A-Za-z0-9._-].</summary>
     public Dictionary<string, string> Tokens { get; set; } = [];
+
+    /// <summary>
+    /// Owner names (as in <see cref="Tokens"/>) of the operators: the only callers who may open the Hangfire
+    /// dashboard at /hangfire. Empty: nobody may.
+    /// </summary>
+    public List<string> Operators { get; set; } = [];
 }
 
 sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
@@ -37,6 +43,10 @@ sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
                 // The owner name is every one of its jobs' ownerId, and is stored as text.
                 errors.Add($"Auth:Tokens: the owner name '{XmlCharacters.Replace(owner)}' holds a character XML 1.0 cannot carry (a control character, U+FFFE, U+FFFF or an unpaired surrogate).");
             }
+        }
+        foreach (var operatorName in o.Operators.Where(op => !o.Tokens.ContainsValue(op)))
+        {
+            errors.Add($"Auth:Operators: '{XmlCharacters.Replace(operatorName)}' is the owner of no token in Auth:Tokens, so nobody could sign in as that operator.");
         }
         if (!o.AllowAnonymous && o.Tokens.Count == 0)
         {

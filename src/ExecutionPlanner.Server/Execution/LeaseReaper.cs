@@ -9,16 +9,19 @@ namespace ExecutionPlanner.Server.Execution;
 /// <summary>
 /// Runs on every node. Takes over EXECUTING jobs whose lease ran out (their node died) and settles
 /// each by its container, found by label: never started -> queued again; exited -> its outcome is
-/// collected as usual; still running -> killed, ERROR "lost with its node"; started but gone ->
-/// ERROR. So no job stays EXECUTING forever and none runs twice. Nodes must share the Docker engine
-/// they run jobs on (or a node's containers are invisible to the others, and such a job ends ERROR).
-/// Also removes orphan containers whose job is no longer EXECUTING.
+/// collected as usual; still running -> killed, ERROR "lost with its node"; started but not on this
+/// node's engine (it ran on another node's engine, or is gone) -> ERROR "lost with its node". So no job
+/// stays EXECUTING forever and none runs twice. Also removes orphan containers on this node's engine whose
+/// job is no longer EXECUTING. This stays a loop on every node rather than a Hangfire recurring job: each
+/// node sweeps its own engine (a recurring job runs on one node only), and takeover must come within a
+/// lease, not at cron granularity.
 /// </summary>
 public sealed partial class LeaseReaper(
     RunQueue queue,
     DockerEngineClient docker,
     OutcomeCollector collector,
     OutcomeWriter writer,
+    EngineGate engine,
     NpgsqlDataSource dataSource,
     ExecutionNode node,
     IOptions<ExecutionOptions> options,
@@ -33,6 +36,13 @@ public sealed partial class LeaseReaper(
         if (!o.Enabled)
         {
             return;
+        }
+        if (node.IsStable)
+        {
+            // A restarted node with a stable name settles its own leftovers now, not after their leases run out
+            // (once its engine answers: their containers are there).
+            await engine.WaitUntilAnsweringAsync(stoppingToken);
+            await ReconcileOwnLeftoversAsync(stoppingToken);
         }
         var period = TimeSpan.FromTicks(Math.Max(o.LeaseDuration.Ticks / 2, TimeSpan.FromSeconds(1).Ticks));
         using var timer = new PeriodicTimer(period, clock);
@@ -61,6 +71,21 @@ public sealed partial class LeaseReaper(
             await ReconcileAsync(job, formerNode, ct);
         }
         return taken.Count;
+    }
+
+    /// <summary>
+    /// Settles <paramref name="jobId"/> when it is EXECUTING under a lease that ran out: what a Hangfire redelivery does
+    /// after the node that ran it died. False when there is nothing to settle (the job runs under a live lease, or
+    /// is not EXECUTING).
+    /// </summary>
+    public async Task<bool> ReapJobAsync(string jobId, CancellationToken ct)
+    {
+        var taken = await queue.TakeOverAsync(node.Id, options.Value.LeaseDuration, null, 1, ct, jobId);
+        foreach (var (job, formerNode) in taken)
+        {
+            await ReconcileAsync(job, formerNode, ct);
+        }
+        return taken.Count > 0;
     }
 
     /// <summary>Settles the jobs this node (by its stable name) left EXECUTING when it last stopped.</summary>

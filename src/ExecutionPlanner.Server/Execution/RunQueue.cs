@@ -6,9 +6,9 @@ using NpgsqlTypes;
 namespace ExecutionPlanner.Server.Execution;
 
 /// <summary>
-/// The jobs table used as the execution queue (design §2): claim with FOR UPDATE SKIP LOCKED in one
-/// short statement, then a lease renewed by heartbeat. Every later write names the lease token, so a
-/// node that lost its lease changes nothing. Raw SQL, because EF cannot say SKIP LOCKED.
+/// The UWS side of running a job: the claim of a QUEUED job that Hangfire delivered (a compare-and-set in one
+/// short statement), then a lease renewed by heartbeat. Every later write names the lease token (the fence), so a
+/// node that lost its lease changes nothing. Raw SQL, for the RETURNING of what the run needs.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is the execution queue; the name says so.")]
 public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
@@ -16,11 +16,12 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
     const string Returning = "id, attempt, lease_token, execution_duration, parameters::text, container_id, container_started_at";
 
     /// <summary>
-    /// Claims the oldest QUEUED job: QUEUED -> EXECUTING with a fresh lease token, committed before
-    /// this returns. If the process dies after the commit, the lease expires and the reaper
-    /// reconciles the job; nothing else can claim it meanwhile.
+    /// Claims the QUEUED job <paramref name="jobId"/> for this node: QUEUED -> EXECUTING with a fresh lease token,
+    /// committed before this returns; null when the job is not QUEUED (another delivery claimed it, it was
+    /// aborted, or it is gone). If the process dies after the commit, the lease runs out and the reaper settles
+    /// the job; nothing else can claim it meanwhile.
     /// </summary>
-    public async Task<ClaimedJob?> ClaimAsync(string node, TimeSpan lease, CancellationToken ct)
+    public async Task<ClaimedJob?> ClaimByIdAsync(string jobId, string node, TimeSpan lease, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         await using var command = dataSource.CreateCommand($"""
@@ -28,16 +29,14 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
                SET phase = 'EXECUTING', phase_changed_at = $1, start_time = $1, attempt = attempt + 1,
                    lease_token = $2, lease_owner = $3, lease_expires_at = $4,
                    container_id = NULL, container_started_at = NULL, exit_code = NULL
-             WHERE id = (SELECT id FROM jobs WHERE phase = 'QUEUED'
-                          ORDER BY queued_at, id
-                          FOR UPDATE SKIP LOCKED
-                          LIMIT 1)
+             WHERE id = $5 AND phase = 'QUEUED'
             RETURNING {Returning}, queued_at
             """);
         command.Parameters.Add(Time(now));
         command.Parameters.Add(new NpgsqlParameter { Value = Guid.NewGuid() });
         command.Parameters.Add(new NpgsqlParameter { Value = node });
         command.Parameters.Add(Time(now + lease));
+        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
         return (await ReadAsync(command, ct)).SingleOrDefault();
     }
 
@@ -87,19 +86,21 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
     /// <paramref name="ownLeftoversOf"/>, this node's own jobs from before a restart. Each takeover is a
     /// fenced swap of the token, so two reapers never reconcile the same job.
     /// </summary>
+    /// <param name="onlyJob">When given, only that job is considered (a Hangfire redelivery settling its own job).</param>
     /// <returns>Each job taken over, with the node that held it before.</returns>
     public async Task<List<(ClaimedJob Job, string? FormerNode)>> TakeOverAsync(
-        string node, TimeSpan lease, string? ownLeftoversOf, int limit, CancellationToken ct)
+        string node, TimeSpan lease, string? ownLeftoversOf, int limit, CancellationToken ct, string? onlyJob = null)
     {
         var now = clock.GetUtcNow();
         var candidates = new List<(string Id, Guid Token, string? Owner)>();
         await using (var select = dataSource.CreateCommand(ownLeftoversOf is null
-            ? "SELECT id, lease_token, lease_owner FROM jobs WHERE phase = 'EXECUTING' AND lease_expires_at < $1 ORDER BY lease_expires_at LIMIT $2"
-            : "SELECT id, lease_token, lease_owner FROM jobs WHERE phase = 'EXECUTING' AND lease_owner = $3 LIMIT $2"))
+            ? "SELECT id, lease_token, lease_owner FROM jobs WHERE phase = 'EXECUTING' AND lease_expires_at < $1 AND ($4::text IS NULL OR id = $4) ORDER BY lease_expires_at LIMIT $2"
+            : "SELECT id, lease_token, lease_owner FROM jobs WHERE phase = 'EXECUTING' AND lease_owner = $3 AND ($4::text IS NULL OR id = $4) LIMIT $2"))
         {
             select.Parameters.Add(Time(now));
             select.Parameters.Add(new NpgsqlParameter { Value = limit });
             select.Parameters.Add(new NpgsqlParameter { Value = ownLeftoversOf ?? string.Empty });
+            select.Parameters.Add(new NpgsqlParameter { Value = (object?)onlyJob ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {

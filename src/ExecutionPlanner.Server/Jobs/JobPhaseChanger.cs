@@ -8,8 +8,8 @@ namespace ExecutionPlanner.Server.Jobs;
 /// The only place that changes a job's phase: a compare-and-set that names the phases it may leave.
 /// False means someone else moved the job first (or it is gone); that is a normal outcome, not an
 /// error. The database trigger announces every committed change with NOTIFY. The one other writer
-/// is the queue's claim (<see cref="Execution.RunQueue.ClaimAsync"/>), the same compare-and-set for
-/// QUEUED -> EXECUTING expressed with FOR UPDATE SKIP LOCKED.
+/// is the run's claim (<see cref="Execution.RunQueue.ClaimByIdAsync"/>), the same compare-and-set for
+/// QUEUED -> EXECUTING that also takes the lease.
 /// A terminal move keeps the lease columns: the runner of an aborted job still needs its token to
 /// store the results it collects (fenced), and the reaper looks only at EXECUTING jobs.
 /// </summary>

@@ -61,6 +61,12 @@ public sealed class JobEntity
 
     /// <summary>Set (fenced by the lease) just before the container is started: null means it never ran.</summary>
     public DateTimeOffset? ContainerStartedAt { get; set; }
+
+    /// <summary>
+    /// The Hangfire job that runs this QUEUED job; null until <see cref="Execution.QueuedJobDispatcher"/> enqueued one
+    /// (and again when the job goes back to the queue), which is how a crash between QUEUED and the enqueue is repaired.
+    /// </summary>
+    public string? HangfireJobId { get; set; }
 }
 
 /// <summary>One job parameter as the client sent it: a name (lower-cased) and a value.</summary>

@@ -1,0 +1,164 @@
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using ExecutionPlanner.Server.Jobs;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ExecutionPlanner.Server.Execution;
+
+/// <summary>
+/// Hands QUEUED jobs to Hangfire: every QUEUED row without a Hangfire job gets one (enqueued on the "uws" queue,
+/// where any node's worker takes it) and records its id. It is the one enqueue path for every way a job becomes
+/// QUEUED (RUN, creation with PHASE=RUN, a held job's slot coming, a requeue after a failed start), woken by the
+/// NOTIFY of that commit, so RUN reaches a worker within milliseconds. Because the row is the outbox, a process
+/// that dies between the commit of QUEUED and the enqueue loses nothing: the row still has no Hangfire job and
+/// the next round (on any node) enqueues it. Runs on every node; FOR UPDATE SKIP LOCKED keeps two nodes from
+/// enqueuing the same row, and should a crash still leave two Hangfire jobs for one UWS job, the claim lets only
+/// one of them run it. It also repairs QUEUED jobs whose Hangfire job ended without running them (deleted in the
+/// dashboard, failed while the database was away, expired).
+/// </summary>
+public sealed partial class QueuedJobDispatcher(
+    NpgsqlDataSource dataSource,
+    IBackgroundJobClient hangfire,
+    JobStorage storage,
+    JobChangeHub changes,
+    IOptions<ExecutionOptions> options,
+    TimeProvider clock,
+    ILogger<QueuedJobDispatcher> logger) : BackgroundService
+{
+    const int Batch = 50;
+
+    /// <summary>A QUEUED job this long without a claim has its Hangfire job checked (a live one is left alone).</summary>
+    static readonly TimeSpan RepairAge = TimeSpan.FromSeconds(30);
+
+    static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200);
+    static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+
+    /// <summary>Hangfire states in which a Hangfire job will still run its UWS job.</summary>
+    static readonly HashSet<string> Alive = new(StringComparer.OrdinalIgnoreCase)
+    {
+        EnqueuedState.StateName, ProcessingState.StateName, ScheduledState.StateName, AwaitingState.StateName,
+    };
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = MinBackoff;
+        var nextRepair = clock.GetUtcNow() + RepairAge;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await DispatchAsync(stoppingToken) == Batch)
+                {
+                }
+                if (clock.GetUtcNow() >= nextRepair)
+                {
+                    await RepairAsync(stoppingToken);
+                    nextRepair = clock.GetUtcNow() + RepairAge / 2;
+                }
+                backoff = MinBackoff;
+                await changes.WaitForQueuedAsync(options.Value.PollInterval, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogDispatchFailed(logger, backoff, ex);
+                await Task.Delay(backoff, clock, stoppingToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    /// <summary>Enqueues up to one batch of QUEUED jobs that have no Hangfire job, oldest first; returns how many.</summary>
+    public async Task<int> DispatchAsync(CancellationToken ct)
+    {
+        var count = 0;
+        for (; count < Batch; count++)
+        {
+            // One short transaction per job: the row lock only covers its own enqueue (a worker that fetched the
+            // new Hangfire job before our commit waits that long in its claim, then claims).
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            string id;
+            string owner;
+            await using (var select = new NpgsqlCommand("""
+                SELECT id, owner_id FROM jobs WHERE phase = 'QUEUED' AND hangfire_job_id IS NULL
+                 ORDER BY queued_at, id FOR UPDATE SKIP LOCKED LIMIT 1
+                """, connection, tx))
+            await using (var reader = await select.ExecuteReaderAsync(ct))
+            {
+                if (!await reader.ReadAsync(ct))
+                {
+                    break;
+                }
+                id = reader.GetString(0);
+                owner = reader.GetString(1);
+            }
+            // Dies after this enqueue and before the commit -> the row still has no Hangfire job and is enqueued
+            // again; the first Hangfire job to claim it runs it, the other finds nothing to do.
+            var hangfireJobId = hangfire.Create(
+                Job.FromExpression<UwsJobRun>(run => run.RunAsync(id, owner.Length == 0 ? "anonymous" : owner)),
+                new EnqueuedState(UwsJobRun.Queue));
+            await using (var record = new NpgsqlCommand("UPDATE jobs SET hangfire_job_id = $2 WHERE id = $1", connection, tx))
+            {
+                record.Parameters.Add(new NpgsqlParameter { Value = id });
+                record.Parameters.Add(new NpgsqlParameter { Value = hangfireJobId });
+                await record.ExecuteNonQueryAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Forgets the Hangfire job of QUEUED jobs whose Hangfire job can no longer run them, so the next dispatch
+    /// enqueues a new one. Returns how many.
+    /// </summary>
+    public async Task<int> RepairAsync(CancellationToken ct)
+    {
+        var stale = new List<(string Id, string HangfireJobId)>();
+        await using (var select = dataSource.CreateCommand("""
+            SELECT id, hangfire_job_id FROM jobs
+             WHERE phase = 'QUEUED' AND hangfire_job_id IS NOT NULL AND phase_changed_at < $1
+             LIMIT 500
+            """))
+        {
+            select.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() - RepairAge, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                stale.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+        if (stale.Count == 0)
+        {
+            return 0;
+        }
+        var repaired = 0;
+        using var hangfireConnection = storage.GetConnection();
+        foreach (var (id, hangfireJobId) in stale)
+        {
+            var state = hangfireConnection.GetStateData(hangfireJobId);
+            if (state is not null && Alive.Contains(state.Name))
+            {
+                continue;
+            }
+            await using var forget = dataSource.CreateCommand(
+                "UPDATE jobs SET hangfire_job_id = NULL WHERE id = $1 AND phase = 'QUEUED' AND hangfire_job_id = $2");
+            forget.Parameters.Add(new NpgsqlParameter { Value = id });
+            forget.Parameters.Add(new NpgsqlParameter { Value = hangfireJobId });
+            if (await forget.ExecuteNonQueryAsync(ct) == 1)
+            {
+                repaired++;
+                LogRepaired(logger, id, hangfireJobId, state?.Name ?? "gone");
+            }
+        }
+        return repaired;
+    }
+
+    [LoggerMessage(EventId = 1701, Level = LogLevel.Warning, Message = "Handing queued jobs to Hangfire failed; retrying in {Backoff}")]
+    static partial void LogDispatchFailed(ILogger logger, TimeSpan backoff, Exception ex);
+
+    [LoggerMessage(EventId = 1702, Level = LogLevel.Warning, Message = "Job {JobId} was QUEUED but its Hangfire job {HangfireJobId} is {State}; it is enqueued again")]
+    static partial void LogRepaired(ILogger logger, string jobId, string hangfireJobId, string state);
+}
