@@ -9,6 +9,9 @@ source deploy/lib/services.sh
 ep_ensure_postgres || exit 1
 ep_ensure_dockerd || exit 1
 if [ -f deploy/images/build-job-images.sh ]; then bash deploy/images/build-job-images.sh || exit 1; fi
+# A second engine, for the test of nodes that each have their own (it gets a copy of the job image).
+ep_ensure_dockerd2 executionplanner/busybox:1 || exit 1
+export EP_TEST_DOCKER2="unix://$EP_DOCKER2_SOCKET"
 # pyvo parses our documents in a conformance test (Debian's python3-pyvo 1.2.1).
 /usr/bin/python3 -c 'import pyvo' 2>/dev/null || ep_apt_install python3-pyvo || exit 1
 # A UWS service that is not ours, for the tests of the `ep` client (GAVO DaCHS, from apt).
@@ -30,11 +33,13 @@ status=$?
 # database that still exists belongs to a run still going on (another checkout's), so its
 # containers stay.
 live_dbs=$(psql -h /var/run/postgresql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'ep_test_%'" 2>/dev/null || true)
-docker ps -aq --filter label=org.executionplanner.instance \
-  | xargs -r docker inspect --format '{{.Id}} {{index .Config.Labels "org.executionplanner.instance"}}' 2>/dev/null \
-  | awk -v live="$live_dbs" 'BEGIN { n = split(live, l, "\n"); for (i = 1; i <= n; i++) keep["/" l[i]] = 1 }
-      match($2, /\/ep_test_[0-9a-f]+$/) && !(substr($2, RSTART) in keep) {print $1}' \
-  | xargs -r docker rm -f -v >/dev/null 2>&1 || true
+for engine in "unix:///var/run/docker.sock" "$EP_TEST_DOCKER2"; do
+  docker -H "$engine" ps -aq --filter label=org.executionplanner.instance \
+    | xargs -r docker -H "$engine" inspect --format '{{.Id}} {{index .Config.Labels "org.executionplanner.instance"}}' 2>/dev/null \
+    | awk -v live="$live_dbs" 'BEGIN { n = split(live, l, "\n"); for (i = 1; i <= n; i++) keep["/" l[i]] = 1 }
+        match($2, /\/ep_test_[0-9a-f]+$/) && !(substr($2, RSTART) in keep) {print $1}' \
+    | xargs -r docker -H "$engine" rm -f -v >/dev/null 2>&1 || true
+done
 
 trx=$(find "$results" -name '*.trx' | head -n 1)
 if [ -z "$trx" ]; then

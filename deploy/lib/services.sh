@@ -66,6 +66,35 @@ ep_ensure_dockerd() {
   return 1
 }
 
+# A second Docker engine beside the first, for the tests of nodes that each have their own engine: its own
+# --data-root, --exec-root (so its own containerd), --pidfile and socket (EP_DOCKER2_SOCKET), no bridge, no
+# iptables, like the first. The job images are copied into it from the first engine (docker save | load)
+# when its copy is missing or differs.
+EP_DOCKER2_SOCKET=${EP_DOCKER2_SOCKET:-/var/run/docker-ep2.sock}
+ep_ensure_dockerd2() {
+  local host="unix://$EP_DOCKER2_SOCKET" i image
+  if ! docker -H "$host" info >/dev/null 2>&1; then
+    ep_log "starting a second dockerd on $EP_DOCKER2_SOCKET"
+    mkdir -p /var/lib/docker-ep2 /var/run/docker-ep2
+    rm -f /var/run/docker-ep2.pid
+    setsid nohup dockerd --iptables=false --bridge=none --storage-driver=overlay2 \
+      --data-root /var/lib/docker-ep2 --exec-root /var/run/docker-ep2 --pidfile /var/run/docker-ep2.pid \
+      -H "$host" >/var/log/executionplanner-dockerd2.log 2>&1 < /dev/null &
+    for i in $(seq 1 120); do docker -H "$host" info >/dev/null 2>&1 && break; sleep 0.5; done
+    if ! docker -H "$host" info >/dev/null 2>&1; then
+      ep_log "the second dockerd did not start; see /var/log/executionplanner-dockerd2.log"
+      tail -n 20 /var/log/executionplanner-dockerd2.log >&2 || true
+      return 1
+    fi
+  fi
+  for image in "$@"; do
+    if [ "$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null)" != "$(docker -H "$host" image inspect -f '{{.Id}}' "$image" 2>/dev/null)" ]; then
+      ep_log "copying $image into the second engine"
+      docker save "$image" | docker -H "$host" load >/dev/null || return 1
+    fi
+  done
+}
+
 # GAVO DaCHS (Debian's gavodachs2-server): a UWS 1.1 service that is not ours (its TAP service runs
 # queries as jobs at /tap/async), for the tests of `ep jobs` and `ep watch`. /etc/gavo.rc, written
 # before the package's first start when absent, binds it to 127.0.0.1:${EP_DACHS_PORT:-18080}. The

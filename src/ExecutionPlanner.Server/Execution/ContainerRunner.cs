@@ -82,6 +82,7 @@ public sealed partial class ContainerRunner(
             {
                 return;
             }
+            CrashPoints.Reach(CrashPoints.Created);
 
             // 3. Make the job's folders in its empty /uws volume, owned by its user, with the uploads in
             //    inputs/ (through the archive API, never host paths). With uploads the container is recorded
@@ -106,7 +107,9 @@ public sealed partial class ContainerRunner(
                 await AppendMessageAsync(job.Id, JobFolders.OverrideMessage(imageOverride, run.User), nodeStopping);
             }
             mayHaveStarted = true;
+            CrashPoints.Reach(CrashPoints.MarkedStarting);
             await docker.StartContainerAsync(containerId, nodeStopping);
+            CrashPoints.Reach(CrashPoints.Started);
             LogStarted(logger, job.Id, job.Attempt, containerId[..12]);
             var startedAt = clock.GetUtcNow();
             meter.ContainerStart(startedAt - claimedAt);
@@ -124,6 +127,8 @@ public sealed partial class ContainerRunner(
                 containerId = null;
                 return;
             }
+
+            CrashPoints.Reach(CrashPoints.Exited);
 
             // 6. Collect and write the outcome, fenced by the lease. Dies before the commit -> the
             //    job is still EXECUTING with our token; the reaper collects the same outcome.

@@ -34,6 +34,7 @@ public static class HangfireExecution
         HangfireDashboard.AddJobLinks();
 
         services.AddScoped<UwsJobRun>();
+        services.AddScoped<HeldJobRelease>();
         services.AddSingleton<QueuedJobDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<QueuedJobDispatcher>());
         if (runsJobs)

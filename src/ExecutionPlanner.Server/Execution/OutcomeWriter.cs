@@ -70,8 +70,6 @@ public sealed class OutcomeWriter(IServiceScopeFactory scopes, TimeProvider cloc
                 .SetProperty(j => j.LeaseOwner, (string?)null)
                 .SetProperty(j => j.LeaseExpiresAt, (DateTimeOffset?)null)
                 .SetProperty(j => j.ContainerId, (string?)null)
-                // No Hangfire job any more: the dispatcher enqueues a new one (the old one has returned).
-                .SetProperty(j => j.HangfireJobId, (string?)null)
                 .SetProperty(j => j.Attempt, j => spendAttempt ? j.Attempt : j.Attempt - 1),
             job.LeaseToken);
         if (requeued)

@@ -15,8 +15,9 @@ namespace ExecutionPlanner.Server.Execution;
 /// that dies between the commit of QUEUED and the enqueue loses nothing: the row still has no Hangfire job and
 /// the next round (on any node) enqueues it. Runs on every node; FOR UPDATE SKIP LOCKED keeps two nodes from
 /// enqueuing the same row, and should a crash still leave two Hangfire jobs for one UWS job, the claim lets only
-/// one of them run it. It also repairs QUEUED jobs whose Hangfire job ended without running them (deleted in the
-/// dashboard, failed while the database was away, expired).
+/// one of them run it. HELD jobs of accepted offers get, the same way, a Hangfire job scheduled for their slot
+/// (<see cref="HeldJobRelease"/>). It also repairs QUEUED and HELD jobs whose Hangfire job ended without doing its
+/// work (deleted in the dashboard, failed while the database was away, expired).
 /// </summary>
 public sealed partial class QueuedJobDispatcher(
     NpgsqlDataSource dataSource,
@@ -50,6 +51,9 @@ public sealed partial class QueuedJobDispatcher(
             try
             {
                 while (await DispatchAsync(stoppingToken) == Batch)
+                {
+                }
+                while (await ScheduleHeldAsync(stoppingToken) == Batch)
                 {
                 }
                 if (clock.GetUtcNow() >= nextRepair)
@@ -94,11 +98,13 @@ public sealed partial class QueuedJobDispatcher(
                 id = reader.GetString(0);
                 owner = reader.GetString(1);
             }
+            CrashPoints.Reach(CrashPoints.BeforeEnqueue);
             // Dies after this enqueue and before the commit -> the row still has no Hangfire job and is enqueued
             // again; the first Hangfire job to claim it runs it, the other finds nothing to do.
             var hangfireJobId = hangfire.Create(
                 Job.FromExpression<UwsJobRun>(run => run.RunAsync(id, owner.Length == 0 ? "anonymous" : owner)),
                 new EnqueuedState(UwsJobRun.Queue));
+            CrashPoints.Reach(CrashPoints.Enqueued);
             await using (var record = new NpgsqlCommand("UPDATE jobs SET hangfire_job_id = $2 WHERE id = $1", connection, tx))
             {
                 record.Parameters.Add(new NpgsqlParameter { Value = id });
@@ -111,15 +117,60 @@ public sealed partial class QueuedJobDispatcher(
     }
 
     /// <summary>
-    /// Forgets the Hangfire job of QUEUED jobs whose Hangfire job can no longer run them, so the next dispatch
-    /// enqueues a new one. Returns how many.
+    /// Schedules, for every HELD job made from an accepted offer that has no Hangfire job yet, the release of the job
+    /// at its slot's start (<see cref="HeldJobRelease"/>), and records it on the row: the same outbox as
+    /// <see cref="DispatchAsync"/>. Returns how many.
+    /// </summary>
+    public async Task<int> ScheduleHeldAsync(CancellationToken ct)
+    {
+        var count = 0;
+        for (; count < Batch; count++)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            string id;
+            string owner;
+            DateTimeOffset slot;
+            await using (var select = new NpgsqlCommand("""
+                SELECT j.id, j.owner_id, o.start_time FROM jobs j JOIN offers o ON o.job_id = j.id AND o.phase = 'ACCEPTED'
+                 WHERE j.phase = 'HELD' AND j.hangfire_job_id IS NULL
+                 ORDER BY o.start_time, j.id FOR UPDATE OF j SKIP LOCKED LIMIT 1
+                """, connection, tx))
+            await using (var reader = await select.ExecuteReaderAsync(ct))
+            {
+                if (!await reader.ReadAsync(ct))
+                {
+                    break;
+                }
+                id = reader.GetString(0);
+                owner = reader.GetString(1);
+                slot = reader.GetFieldValue<DateTimeOffset>(2);
+            }
+            var release = Job.FromExpression<HeldJobRelease>(r => r.ReleaseAsync(id, owner.Length == 0 ? "anonymous" : owner), UwsJobRun.Queue);
+            var hangfireJobId = slot <= clock.GetUtcNow()
+                ? hangfire.Create(release, new EnqueuedState(UwsJobRun.Queue))
+                : hangfire.Create(release, new ScheduledState(slot.UtcDateTime));
+            await using (var record = new NpgsqlCommand("UPDATE jobs SET hangfire_job_id = $2 WHERE id = $1", connection, tx))
+            {
+                record.Parameters.Add(new NpgsqlParameter { Value = id });
+                record.Parameters.Add(new NpgsqlParameter { Value = hangfireJobId });
+                await record.ExecuteNonQueryAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Forgets the Hangfire job of QUEUED (and HELD) jobs whose Hangfire job can no longer run (release) them, so
+    /// the next round enqueues (schedules) a new one. Returns how many.
     /// </summary>
     public async Task<int> RepairAsync(CancellationToken ct)
     {
         var stale = new List<(string Id, string HangfireJobId)>();
         await using (var select = dataSource.CreateCommand("""
             SELECT id, hangfire_job_id FROM jobs
-             WHERE phase = 'QUEUED' AND hangfire_job_id IS NOT NULL AND phase_changed_at < $1
+             WHERE phase IN ('QUEUED', 'HELD') AND hangfire_job_id IS NOT NULL AND phase_changed_at < $1
              LIMIT 500
             """))
         {
@@ -144,7 +195,7 @@ public sealed partial class QueuedJobDispatcher(
                 continue;
             }
             await using var forget = dataSource.CreateCommand(
-                "UPDATE jobs SET hangfire_job_id = NULL WHERE id = $1 AND phase = 'QUEUED' AND hangfire_job_id = $2");
+                "UPDATE jobs SET hangfire_job_id = NULL WHERE id = $1 AND phase IN ('QUEUED', 'HELD') AND hangfire_job_id = $2");
             forget.Parameters.Add(new NpgsqlParameter { Value = id });
             forget.Parameters.Add(new NpgsqlParameter { Value = hangfireJobId });
             if (await forget.ExecuteNonQueryAsync(ct) == 1)

@@ -44,7 +44,10 @@ public sealed class UwsJobRun(
         var job = await queue.ClaimByIdAsync(jobId, node.Id, options.Value.LeaseDuration, stopping);
         if (job is not null)
         {
+            CrashPoints.Reach(CrashPoints.Claimed);
             await runner.RunAsync(job, stopping);
+            // Dies here -> the outcome is written; Hangfire delivers this job again later and it finds nothing to do.
+            CrashPoints.Reach(CrashPoints.Settled);
             return $"ran attempt {job.Attempt} on {node.Id}";
         }
         if (await reaper.ReapJobAsync(jobId, stopping))

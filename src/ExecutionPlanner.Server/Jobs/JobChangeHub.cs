@@ -4,7 +4,7 @@ namespace ExecutionPlanner.Server.Jobs;
 
 /// <summary>
 /// In-process fan-out of job changes announced by PostgreSQL (NOTIFY, see <see cref="JobChangeListener"/>):
-/// blocking GETs wait here for their job, and idle dispatcher slots wait for newly QUEUED work. A wait
+/// blocking GETs wait here for their job, and the dispatcher waits for newly QUEUED (or HELD) work. A wait
 /// costs a TaskCompletionSource, never a thread. Notifications are only a hint: whoever wakes re-reads
 /// the database, and every wait has a deadline.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class JobChangeHub : IDisposable
     /// <summary>A job changed phase (or was deleted when <paramref name="phase"/> is null).</summary>
     public void Publish(string jobId, ExecutionPhase? phase)
     {
-        if (phase == ExecutionPhase.QUEUED)
+        if (phase is ExecutionPhase.QUEUED or ExecutionPhase.HELD)
         {
             queued.Release();
         }
@@ -68,7 +68,7 @@ public sealed class JobChangeHub : IDisposable
         queued.Release();
     }
 
-    /// <summary>Waits until some job may have become QUEUED, or the timeout passes.</summary>
+    /// <summary>Waits until some job may have become QUEUED or HELD, or the timeout passes.</summary>
     public Task<bool> WaitForQueuedAsync(TimeSpan timeout, CancellationToken ct) => queued.WaitAsync(timeout, ct);
 
     public void Dispose() => queued.Dispose();

@@ -46,6 +46,9 @@ public sealed class JobPhaseChanger(UwsDbContext db, TimeProvider clock)
             if (to == ExecutionPhase.QUEUED)
             {
                 s.SetProperty(j => j.QueuedAt, j => j.QueuedAt ?? now);
+                // Whatever Hangfire job the row named (a held job's slot release, an earlier run) is done with it:
+                // the dispatcher enqueues the run of a QUEUED row that names none.
+                s.SetProperty(j => j.HangfireJobId, (string?)null);
             }
             if (to == ExecutionPhase.EXECUTING)
             {

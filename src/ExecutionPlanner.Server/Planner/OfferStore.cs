@@ -223,22 +223,4 @@ public sealed class OfferStore(NpgsqlDataSource dataSource, LedgerCache ledger)
         command.Parameters.AddWithValue("now", now);
         return await command.ExecuteNonQueryAsync(ct);
     }
-
-    /// <summary>HELD jobs made from offers whose slot has come.</summary>
-    public async Task<List<string>> DueHeldJobsAsync(DateTimeOffset now, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand("""
-            SELECT j.id FROM jobs j JOIN offers o ON o.job_id = j.id
-             WHERE j.phase = 'HELD' AND o.start_time <= @now
-            """, connection);
-        command.Parameters.AddWithValue("now", now);
-        var ids = new List<string>();
-        await using var r = await command.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            ids.Add(r.GetString(0));
-        }
-        return ids;
-    }
 }

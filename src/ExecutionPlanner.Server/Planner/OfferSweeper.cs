@@ -1,18 +1,17 @@
-using ExecutionPlanner.Server.Jobs;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Planner;
 
 /// <summary>
 /// The planner's clock, every Planner:SweepInterval on every node: marks open offers past their
-/// expiry EXPIRED (the ledger stops charging them at expiry anyway, so this is bookkeeping), moves
-/// HELD jobs made from accepted offers to QUEUED once their slot has come, through
-/// <see cref="JobPhaseChanger"/>, and prunes the ledger's removal records older than
-/// Planner:LedgerRemovalRetention. Each step is idempotent, so nodes sweeping together never conflict;
-/// a node dying mid-sweep leaves the rest to the next sweep.
+/// expiry EXPIRED (the ledger stops charging them at expiry anyway, so this is bookkeeping), and prunes
+/// the ledger's removal records older than Planner:LedgerRemovalRetention. (HELD jobs are queued at
+/// their slot by a Hangfire job scheduled for it, <see cref="Execution.HeldJobRelease"/>.) Each step is
+/// idempotent, so nodes sweeping together never conflict; a node dying mid-sweep leaves the rest to the
+/// next sweep.
 /// </summary>
 public sealed partial class OfferSweeper(
-    OfferStore offers, LedgerStore ledger, IServiceScopeFactory scopes, IOptionsMonitor<PlannerOptions> options, TimeProvider clock,
+    OfferStore offers, LedgerStore ledger, IOptionsMonitor<PlannerOptions> options, TimeProvider clock,
     ILogger<OfferSweeper> logger) : BackgroundService
 {
     /// <summary>A transaction id every transaction below which had ended, and when it was observed.</summary>
@@ -39,20 +38,6 @@ public sealed partial class OfferSweeper(
         var now = clock.GetUtcNow();
         await offers.ExpireAsync(now, ct);
         await PruneLedgerRemovalsAsync(now, ct);
-        var due = await offers.DueHeldJobsAsync(now, ct);
-        if (due.Count == 0)
-        {
-            return;
-        }
-        await using var scope = scopes.CreateAsyncScope();
-        var phases = scope.ServiceProvider.GetRequiredService<JobPhaseChanger>();
-        foreach (var jobId in due)
-        {
-            if (await phases.TryMoveAsync(jobId, ExecutionPhase.QUEUED, [ExecutionPhase.HELD], ct))
-            {
-                LogReleased(logger, jobId);
-            }
-        }
     }
 
     /// <summary>
@@ -69,9 +54,6 @@ public sealed partial class OfferSweeper(
         }
         pruneCandidate ??= (await ledger.CurrentXminAsync(ct), now);
     }
-
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Queued held job {JobId}: its offered slot has come")]
-    static partial void LogReleased(ILogger logger, string jobId);
 
     [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Offer sweep failed; trying again next interval")]
     static partial void LogSweepFailed(ILogger logger, Exception ex);

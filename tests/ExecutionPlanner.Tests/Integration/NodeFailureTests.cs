@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Tests.Support;
@@ -9,9 +8,10 @@ using static ExecutionPlanner.Tests.Support.UwsClient;
 namespace ExecutionPlanner.Tests.Integration;
 
 /// <summary>
-/// Two server processes on one database and one engine run 300 queued jobs; one is killed with
-/// SIGKILL in the middle. Every job must reach a terminal phase that tells the truth, and no job may
-/// run twice (counted from the engine's own container start events).
+/// Two server processes on one database, each with its own Docker engine (as nodes on two machines), run 300
+/// queued jobs; one is killed with SIGKILL in the middle. Every job must reach a terminal phase that tells the
+/// truth, no job may run twice (counted from both engines' own container start events), results of jobs that
+/// ran on the dead node are served by the survivor, and the dead node, restarted, clears its engine.
 /// </summary>
 [Category("PostgreSQL")]
 [Category("Docker")]
@@ -23,27 +23,34 @@ public sealed class NodeFailureTests
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Test]
-    public async Task Two_nodes_run_300_jobs_once_each_and_a_killed_node_leaves_no_job_stuck()
+    public async Task Two_nodes_with_their_own_engines_run_300_jobs_once_each_and_a_killed_node_leaves_no_job_stuck()
     {
         await ExecutionServer.RequireDockerAsync();
+        var engineA = ExecutionPlanner.Tests.Docker.DockerTestEngine.Options().Endpoint.ToString();
+        var engineB = SecondEngine();
         var token = $"tok-{Guid.NewGuid():N}";
         var instance = $"node-failure-{Guid.NewGuid():N}";
         var database = await TestDatabase.CreatePrivateAsync();
-        Dictionary<string, string> Environment(string node) => new()
+        Dictionary<string, string> Environment(string node, string engine) => new()
         {
             ["ConnectionStrings__ExecutionPlanner"] = database,
             [$"Auth__Tokens__{token}"] = "node-failure-owner",
+            ["Docker__Endpoint"] = engine,
             ["Execution__NodeId"] = node,
             ["Execution__Instance"] = instance,
             ["Execution__Slots"] = "2",
             ["Execution__LeaseDuration"] = "00:00:03",
             ["Execution__PollInterval"] = "00:00:01",
+            // Short enough that Hangfire redelivers node A's Hangfire jobs during the test: each redelivery must
+            // find nothing left to do.
+            ["Hangfire__InvisibilityTimeout"] = "00:00:30",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         using var stopEvents = new CancellationTokenSource();
-        var startsTask = ContainerStartsAsync(instance, stopEvents.Token);
-        await using var doomed = await ServerProcess.StartAsync("node-a", Environment("node-a"));
-        await using var survivor = await ServerProcess.StartAsync("node-b", Environment("node-b"));
+        var startsOnA = EngineEvents.ContainerStartsAsync(engineA, instance, stopEvents.Token);
+        var startsOnB = EngineEvents.ContainerStartsAsync(engineB, instance, stopEvents.Token);
+        await using var doomed = await ServerProcess.StartAsync("node-a", Environment("node-a", engineA));
+        await using var survivor = await ServerProcess.StartAsync("node-b", Environment("node-b", engineB));
         using var client = Client(survivor, token);
 
         var ids = new List<string>();
@@ -57,13 +64,26 @@ public sealed class NodeFailureTests
         await ExecutionTests.WaitUntilAsync(async () => await CountAsync(database, "phase = 'COMPLETED'") >= Jobs / 3, TimeSpan.FromMinutes(3));
         await ExecutionTests.WaitUntilAsync(async () => await CountAsync(database, "phase = 'EXECUTING' AND lease_owner = 'node-a' AND container_started_at IS NOT NULL") > 0,
             TimeSpan.FromSeconds(30));
+        var ranOnA = await IdsAsync(database, "phase = 'COMPLETED' AND lease_owner = 'node-a'");
         doomed.KillHard();
 
         await ExecutionTests.WaitUntilAsync(async () => await CountAsync(database, "phase IN ('QUEUED','EXECUTING','PENDING')") == 0,
             TimeSpan.FromMinutes(5));
         var phases = await PhasesAsync(database);
+
+        // A result of a job that ran on node A (its engine's container is long gone) comes from node B.
+        var resultOfA = ranOnA.First();
+        using var result = await client.GetAsync($"jobs/{resultOfA}/results/out.txt");
+        var resultText = await result.Content.ReadAsStringAsync();
+
+        // Node A comes back under its name: it settles nothing (B did) and clears its own engine.
+        await using (var restarted = await ServerProcess.StartAsync("node-a-again", Environment("node-a", engineA)))
+        {
+            await ExecutionTests.WaitUntilAsync(async () => (await ContainersOfInstanceAsync(engineA, instance)).Count == 0, TimeSpan.FromSeconds(60));
+        }
+        await ExecutionTests.WaitUntilAsync(async () => (await ContainersOfInstanceAsync(engineB, instance)).Count == 0, TimeSpan.FromSeconds(30));
         await stopEvents.CancelAsync();
-        var starts = await startsTask;
+        var starts = Sum(await startsOnA, await startsOnB);
 
         Assert.Multiple(() =>
         {
@@ -83,11 +103,13 @@ public sealed class NodeFailureTests
             // Most completed jobs must show their start, or the event stream did not work at all.
             var completed = phases.Where(p => p.Value.Phase == "COMPLETED").Select(p => p.Key).ToList();
             Assert.That(completed.Count(id => starts.GetValueOrDefault(id) == 1), Is.GreaterThanOrEqualTo(completed.Count * 9 / 10),
-                "the engine's start events were not seen for most completed jobs");
+                "the engines' start events were not seen for most completed jobs");
             Assert.That(phases.Values.Count(p => p.Phase == "ERROR"), Is.LessThanOrEqualTo(2),
                 "only the jobs running on node A when it died may be lost");
+            Assert.That(ranOnA, Is.Not.Empty, "node A ran jobs before it died");
+            Assert.That(result.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+            Assert.That(resultText.Trim(), Is.EqualTo(ids.IndexOf(resultOfA).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         });
-        await ExecutionTests.WaitUntilAsync(async () => (await ContainersOfInstanceAsync(instance)).Count == 0, TimeSpan.FromSeconds(30));
     }
 
     [Test]
@@ -150,54 +172,44 @@ public sealed class NodeFailureTests
         return phases;
     }
 
-    /// <summary>
-    /// How many times the engine started a container of each job: its own event stream, followed live
-    /// from before the first job (replaying with 'since' reads a bounded buffer and can miss events).
-    /// </summary>
-    static async Task<Dictionary<string, int>> ContainerStartsAsync(string instance, CancellationToken stop)
+    /// <summary>The second engine started by deploy/run-tests.sh (ep_ensure_dockerd2); its absence fails the test.</summary>
+    static string SecondEngine()
     {
-        using var docker = new DockerEngineClient(ExecutionPlanner.Tests.Docker.DockerTestEngine.Options());
-        var filters = JsonSerializer.Serialize(new Dictionary<string, string[]>
+        var endpoint = System.Environment.GetEnvironmentVariable("EP_TEST_DOCKER2");
+        if (string.IsNullOrWhiteSpace(endpoint))
         {
-            ["type"] = ["container"],
-            ["event"] = ["start"],
-            ["label"] = [$"{ContainerLabels.Instance}={instance}"],
-        });
-        using var response = await docker.SendAsync(new DockerRequest(HttpMethod.Get, "/events", "events")
-        {
-            Query = $"filters={Uri.EscapeDataString(filters)}",
-            WithoutTimeout = true,
-        }, CancellationToken.None);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(CancellationToken.None));
-        var starts = new Dictionary<string, int>();
-        while (true)
-        {
-            string? line;
-            try
-            {
-                line = await reader.ReadLineAsync(stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return starts;
-            }
-            if (line is null)
-            {
-                return starts;
-            }
-            if (line.Length == 0)
-            {
-                continue;
-            }
-            using var e = JsonDocument.Parse(line);
-            var job = e.RootElement.GetProperty("Actor").GetProperty("Attributes").GetProperty(ContainerLabels.Job).GetString()!;
-            starts[job] = starts.GetValueOrDefault(job) + 1;
+            Assert.Fail("EP_TEST_DOCKER2 is not set: deploy/run-tests.sh starts a second dockerd (ep_ensure_dockerd2) and sets it.");
         }
+        return endpoint!;
     }
 
-    static async Task<IReadOnlyList<ContainerSummary>> ContainersOfInstanceAsync(string instance)
+    static async Task<List<string>> IdsAsync(string database, string where)
     {
-        using var docker = new DockerEngineClient(ExecutionPlanner.Tests.Docker.DockerTestEngine.Options());
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT id FROM jobs WHERE owner_id = 'node-failure-owner' AND {where}", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+
+    static Dictionary<string, int> Sum(Dictionary<string, int> a, Dictionary<string, int> b)
+    {
+        var sum = new Dictionary<string, int>(a);
+        foreach (var (job, count) in b)
+        {
+            sum[job] = sum.GetValueOrDefault(job) + count;
+        }
+        return sum;
+    }
+
+    static async Task<IReadOnlyList<ContainerSummary>> ContainersOfInstanceAsync(string engine, string instance)
+    {
+        using var docker = new DockerEngineClient(new DockerEngineOptions { Endpoint = new Uri(engine) });
         return await docker.ListContainersAsync([$"{ContainerLabels.Instance}={instance}"], CancellationToken.None);
     }
 }

@@ -57,6 +57,21 @@ public sealed class ServerProcess : IAsyncDisposable
         process.WaitForExit();
     }
 
+    /// <summary>Waits until the process has ended by itself (a crash point killed it); false at the deadline.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan deadline)
+    {
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     async Task WaitUntilLiveAsync()
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
