@@ -10,6 +10,9 @@ public sealed record ContainerMount(string Type, string Target)
 
     /// <summary>An anonymous volume at <paramref name="target"/> that starts empty, whatever the image holds there.</summary>
     public static ContainerMount EmptyVolume(string target) => new("volume", target) { VolumeOptions = new VolumeMountOptions(NoCopy: true) };
+
+    /// <summary>An anonymous volume at <paramref name="target"/> that starts as a copy of what the image holds there (owners and modes kept).</summary>
+    public static ContainerMount ImageVolume(string target) => new("volume", target) { VolumeOptions = new VolumeMountOptions(NoCopy: false) };
 }
 
 /// <summary>

@@ -60,6 +60,7 @@ public static class ExecutionPlannerServices
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<ContainerSpecFactory>();
         services.AddSingleton<JobUserResolver>();
+        services.AddSingleton<ImageJobFolders>();
         services.AddSingleton<EngineGate>();
         services.AddSingleton<ResultsSizeGuard>();
         services.AddHostedService(sp => sp.GetRequiredService<ResultsSizeGuard>());

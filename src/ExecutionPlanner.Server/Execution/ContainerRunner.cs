@@ -18,6 +18,7 @@ public sealed partial class ContainerRunner(
     JobChangeHub changes,
     ContainerSpecFactory specs,
     JobUserResolver users,
+    ImageJobFolders imageFolders,
     OutcomeSettler settler,
     OutcomeWriter writer,
     InputStaging staging,
@@ -77,7 +78,8 @@ public sealed partial class ContainerRunner(
 
             // 2. Create the container (labelled with job and attempt). Dies here -> an unstarted
             //    container that the reaper removes before queueing the job again.
-            containerId = await CreateAsync(job, specs.Create(job, spec, node, run.Image, run.User), nodeStopping);
+            var shippedFolders = inputs.Count == 0 && await imageFolders.ShipsUsableFoldersAsync(run.Image, run.User, nodeStopping);
+            containerId = await CreateAsync(job, specs.Create(job, spec, node, run.Image, run.User, shippedFolders), nodeStopping);
             if (containerId is null)
             {
                 return;
@@ -85,14 +87,16 @@ public sealed partial class ContainerRunner(
             CrashPoints.Reach(CrashPoints.Created);
 
             // 3. Make the job's folders in its empty /uws volume, owned by its user, with the uploads in
-            //    inputs/ (through the archive API, never host paths). With uploads the container is recorded
-            //    first; without, nothing worth recording happens in between, so step 4's write records it.
+            //    inputs/ (through the archive API, never host paths), unless the volume started as the image's
+            //    own empty folders. With uploads the container is recorded first; without, nothing worth
+            //    recording happens in between, so step 4's write records it.
             if (inputs.Count > 0 && !await queue.MarkContainerAsync(job.Id, job.LeaseToken, containerId, nodeStopping))
             {
                 return;
             }
-            await using (var tar = await TarArchives.CreateAsync(JobFolders.Entries(inputs, run.User), nodeStopping))
+            if (!shippedFolders)
             {
+                await using var tar = await TarArchives.CreateAsync(JobFolders.Entries(inputs, run.User), nodeStopping);
                 await docker.PutArchiveAsync(containerId, ContainerSpecFactory.UwsPath, tar, nodeStopping);
             }
 

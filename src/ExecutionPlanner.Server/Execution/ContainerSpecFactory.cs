@@ -27,7 +27,9 @@ public sealed class ContainerSpecFactory(IOptions<ExecutionOptions> execution, I
     /// <summary>The operator's override for this image, if one matches (the first that does).</summary>
     public ImageOverride? OverrideFor(string image) => overrides.FirstOrDefault(i => i.Policy.Allows(image)).Override;
 
-    public ContainerSpec Create(ClaimedJob job, JobSpec spec, ExecutionNode node, ImageDetails image, JobUser user)
+    /// <param name="imageFolders">The image ships usable empty job folders (<see cref="ImageJobFolders"/>) and the job has no
+    /// uploads: its /uws volume starts as a copy of the image's, and nothing needs to be put in.</param>
+    public ContainerSpec Create(ClaimedJob job, JobSpec spec, ExecutionNode node, ImageDetails image, JobUser user, bool imageFolders = false)
     {
         var o = execution.Value;
         var limits = jobs.CurrentValue;
@@ -67,9 +69,9 @@ public sealed class ContainerSpecFactory(IOptions<ExecutionOptions> execution, I
                 CapDrop = ["ALL"],
                 SecurityOpt = ["no-new-privileges"],
                 ReadonlyRootfs = imageOverride?.ReadOnlyRootFilesystem ?? true,
-                // An empty volume at /uws (no copy of what the image has there), reachable by the archive API
-                // and removed with the container.
-                Mounts = [ContainerMount.EmptyVolume(UwsPath)],
+                // A volume at /uws, reachable by the archive API and removed with the container: empty (no copy of
+                // what the image has there), unless the image's own /uws is exactly the empty job folders.
+                Mounts = [imageFolders ? ContainerMount.ImageVolume(UwsPath) : ContainerMount.EmptyVolume(UwsPath)],
                 // Owned by the job's user: the engine gives the tmpfs the mode of the image's /tmp (root 0755 in
                 // many images) but not its owner, so the job can always write it.
                 Tmpfs = new Dictionary<string, string>

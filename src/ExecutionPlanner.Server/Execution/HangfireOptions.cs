@@ -21,10 +21,11 @@ public sealed class HangfireOptions
     public bool EnableLongPolling { get; set; } = true;
 
     /// <summary>
-    /// A fetched Hangfire job whose worker stops renewing it (its node died) is delivered again after this. The UWS
-    /// lease (Execution:LeaseDuration) settles the UWS job sooner; the redelivery then finds nothing to do.
+    /// A fetched Hangfire job whose worker stops renewing it (its node died) is delivered again after this. A job
+    /// the dead node had claimed is settled sooner by the UWS lease (Execution:LeaseDuration), and the redelivery
+    /// finds nothing to do; one it had fetched but not yet claimed waits for this redelivery, so keep it short.
     /// </summary>
-    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Renew the invisibility of running Hangfire jobs (every fifth of it), so long containers are not delivered twice.</summary>
     public bool UseSlidingInvisibilityTimeout { get; set; } = true;
