@@ -85,6 +85,14 @@ public static class ExecutionScenario
         BenchOptions options, Report report, CancellationToken ct)
     {
         Console.Error.WriteLine($"execution latency: {options.WarmupRuns} warm-up + {options.LatencyRuns} runs of each, interleaved");
+        using var statements = new StatementCounter();
+        // The server's background commands (heartbeats, polls, sweeps) when no job runs, to take out of the per-job count.
+        var idle0 = statements.Snapshot();
+        var idleWatch = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(10), ct);
+        var idle1 = statements.Snapshot();
+        var idleSeconds = idleWatch.Elapsed.TotalSeconds;
+        var runWatch = Stopwatch.StartNew();
         var load0 = LoadAverage();
         var since = Now().AddSeconds(-1);
         var jobs = new List<JobRun>();
@@ -107,6 +115,14 @@ public static class ExecutionScenario
             }
         }
         var load1 = LoadAverage();
+        var run1 = statements.Snapshot();
+        var runSeconds = runWatch.Elapsed.TotalSeconds;
+        var jobCount = options.WarmupRuns + options.LatencyRuns;
+        double PerJob(long idleDelta, long runDelta) => (runDelta - idleDelta / idleSeconds * runSeconds) / jobCount;
+        report.Add("execution", "database commands per job (Npgsql round trips, minus the idle background rate)",
+            $"ours {Report.Num(PerJob(idle1.Ours - idle0.Ours, run1.Ours - idle1.Ours), "0.0")}, " +
+            $"Hangfire's {Report.Num(PerJob(idle1.Hangfire - idle0.Hangfire, run1.Hangfire - idle1.Hangfire), "0.0")}; " +
+            $"idle background: ours {Report.Num((idle1.Ours - idle0.Ours) / idleSeconds, "0.0")}/s, Hangfire's {Report.Num((idle1.Hangfire - idle0.Hangfire) / idleSeconds, "0.0")}/s");
         var failed = jobs.Count(j => j.Phase != "COMPLETED");
         var jobStats = Stats.Of(jobs.Select(j => j.ClientMs));
         var serverStats = Stats.Of(jobs.Where(j => j.End is not null).Select(j => (j.End!.Value - j.Creation).TotalMilliseconds));

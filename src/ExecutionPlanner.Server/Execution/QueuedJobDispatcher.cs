@@ -59,6 +59,7 @@ public sealed partial class QueuedJobDispatcher(
                 if (clock.GetUtcNow() >= nextRepair)
                 {
                     await RepairAsync(stoppingToken);
+                    await CancelUnneededAsync(stoppingToken);
                     nextRepair = clock.GetUtcNow() + RepairAge / 2;
                 }
                 backoff = MinBackoff;
@@ -205,6 +206,39 @@ public sealed partial class QueuedJobDispatcher(
             }
         }
         return repaired;
+    }
+
+    /// <summary>
+    /// Deletes the Hangfire jobs of UWS jobs that ended before they ever ran (ABORT or an error while QUEUED or
+    /// HELD), so they neither show as waiting in the dashboard nor take a worker for nothing. Each row is let go of
+    /// first: dying in between leaves a Hangfire job that, when it runs, finds its UWS job not QUEUED and returns.
+    /// (A destroyed job's row is gone, and its Hangfire job returns the same way.) Returns how many.
+    /// </summary>
+    public async Task<int> CancelUnneededAsync(CancellationToken ct)
+    {
+        var released = new List<string>();
+        await using (var command = dataSource.CreateCommand("""
+            UPDATE jobs j SET hangfire_job_id = NULL
+              FROM (SELECT id, hangfire_job_id FROM jobs
+                     WHERE phase IN ('ABORTED', 'ERROR', 'ARCHIVED') AND start_time IS NULL AND hangfire_job_id IS NOT NULL
+                     FOR UPDATE SKIP LOCKED) old
+             WHERE j.id = old.id
+            RETURNING old.hangfire_job_id
+            """))
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                released.Add(reader.GetString(0));
+            }
+        }
+        foreach (var hangfireJobId in released)
+        {
+            // Only from a state where it has not started: a running delivery is left to return by itself.
+            _ = hangfire.ChangeState(hangfireJobId, new DeletedState(), EnqueuedState.StateName)
+                || hangfire.ChangeState(hangfireJobId, new DeletedState(), ScheduledState.StateName);
+        }
+        return released.Count;
     }
 
     [LoggerMessage(EventId = 1701, Level = LogLevel.Warning, Message = "Handing queued jobs to Hangfire failed; retrying in {Backoff}")]

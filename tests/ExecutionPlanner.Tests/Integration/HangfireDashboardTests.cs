@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using ExecutionPlanner.Tests.Support;
+using ExecutionPlanner.Server.Execution;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace ExecutionPlanner.Tests.Integration;
@@ -92,6 +94,23 @@ public sealed class HangfireDashboardTests : PrivateServerFixture
         await using var command = new NpgsqlCommand("SELECT statename FROM hangfire.job WHERE id = $1", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = long.Parse(hangfireJobId, System.Globalization.CultureInfo.InvariantCulture) });
         return await command.ExecuteScalarAsync() as string;
+    }
+
+    [Test]
+    public async Task Abort_of_a_queued_job_deletes_its_hangfire_job()
+    {
+        using var owner = Server.NewOwner();
+        var id = await owner.CreateJobAsync(("cmd", "true"), ("PHASE", "RUN"));
+        string? hangfireJobId = null;
+        await ExecutionTests.WaitUntilAsync(async () => (hangfireJobId = await HangfireJobOfAsync(id)) is not null, TimeSpan.FromSeconds(30));
+        using var abort = await owner.PostFormAsync($"/jobs/{id}/phase", ("PHASE", "ABORT"));
+        Assert.That(abort.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
+
+        var cancelled = await Server.Services.GetRequiredService<QueuedJobDispatcher>().CancelUnneededAsync(CancellationToken.None);
+
+        Assert.That(cancelled, Is.GreaterThanOrEqualTo(1));
+        Assert.That(await HangfireStateAsync(hangfireJobId!), Is.EqualTo("Deleted"));
+        Assert.That(await HangfireJobOfAsync(id), Is.Null, "the row let go of it");
     }
 
     async Task<string?> HangfireJobOfAsync(string jobId)

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+
+namespace ExecutionPlanner.Bench;
+
+/// <summary>
+/// Counts the database commands this process sends, from Npgsql's own tracing (one activity per command or batch
+/// round trip), split into Hangfire's (their text names its schema) and ours. In-process only: it sees the bench
+/// server's commands, which is the point.
+/// </summary>
+public sealed class StatementCounter : IDisposable
+{
+    readonly ActivityListener listener;
+    long ours;
+    long hangfire;
+
+    public StatementCounter(string hangfireSchema = "hangfire")
+    {
+        listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                var text = activity.GetTagItem("db.query.text") as string ?? activity.DisplayName;
+                if (text.Contains(hangfireSchema, StringComparison.OrdinalIgnoreCase))
+                {
+                    Interlocked.Increment(ref hangfire);
+                }
+                else
+                {
+                    Interlocked.Increment(ref ours);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+    }
+
+    /// <summary>The counts so far: (ours, Hangfire's).</summary>
+    public (long Ours, long Hangfire) Snapshot() => (Interlocked.Read(ref ours), Interlocked.Read(ref hangfire));
+
+    public void Dispose() => listener.Dispose();
+}
