@@ -22,9 +22,17 @@ ep_ensure_postgres() {
   if ! pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}' | grep -qx "$ver main"; then
     pg_createcluster "$ver" main >/dev/null
   fi
+  # Each execution node holds more connections than a plain web app (Hangfire: a LISTEN connection per idle
+  # worker, its own pool), and the test suite runs many servers at once: 100 (Debian's default) is too few.
+  local want_connections=300
   if ! pg_lsclusters -h | awk -v v="$ver" '$1==v && $2=="main" {print $4}' | grep -q online; then
+    pg_conftool "$ver" main set max_connections "$want_connections"
     ep_log "starting PostgreSQL $ver"
     pg_ctlcluster "$ver" main start
+  elif [ "$(runuser -u postgres -- psql -tAc 'SHOW max_connections')" -lt "$want_connections" ]; then
+    pg_conftool "$ver" main set max_connections "$want_connections"
+    ep_log "restarting PostgreSQL $ver for max_connections=$want_connections"
+    pg_ctlcluster "$ver" main restart
   fi
   local i
   for i in $(seq 1 60); do pg_isready -q -h /var/run/postgresql && break; sleep 0.5; done

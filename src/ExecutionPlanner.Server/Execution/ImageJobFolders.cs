@@ -38,7 +38,16 @@ public sealed class ImageJobFolders(DockerEngineClient docker, ExecutionNode nod
     {
         if (!known.TryGetValue(image.Id, out var folders))
         {
-            folders = await ProbeAsync(image.Id, ct);
+            try
+            {
+                folders = await ProbeAsync(image.Id, ct);
+            }
+            catch (DockerEngineException)
+            {
+                // Not learned this time (the engine failed, or another node's orphan sweep took the probe): the job
+                // gets the empty volume and the folders are made, as for any image; the next job asks again.
+                return false;
+            }
             if (known.Count >= MaxImages)
             {
                 known.Clear();
@@ -65,7 +74,14 @@ public sealed class ImageJobFolders(DockerEngineClient docker, ExecutionNode nod
         }
         finally
         {
-            await docker.RemoveContainerAsync(probe.Id, force: true, removeVolumes: true, CancellationToken.None);
+            try
+            {
+                await docker.RemoveContainerAsync(probe.Id, force: true, removeVolumes: true, CancellationToken.None);
+            }
+            catch (DockerEngineException)
+            {
+                // Already removed (an orphan sweep), or the engine is away: the orphan sweep removes it later.
+            }
         }
     }
 

@@ -40,7 +40,14 @@ public sealed class RunningJob(ClaimedJob job, CancellationToken nodeStopping) :
     {
         if (Interlocked.CompareExchange(ref reason, (int)why, 0) == 0)
         {
-            stop.Cancel();
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended (and let go of its token) between the caller's look at the running jobs and now.
+            }
         }
     }
 
