@@ -12,8 +12,9 @@
 # Environment:
 #   EP_SERVER_IMAGE       tag of the server image (default executionplanner/server:local)
 #   EP_DEBIAN_MIRROR      Debian mirror (default http://deb.debian.org/debian)
-#   EP_PUBLISH_NO_BUILD=1 `dotnet publish --no-build`: use the Release build already in the checkout
-#                         (the compose test sets it, so that a test run never rebuilds the checkout it runs from)
+#   EP_PUBLISH_CONFIGURATION  Release (default) or Debug
+#   EP_PUBLISH_NO_BUILD=1 `dotnet publish --no-build`: use the build already in the checkout (the compose
+#                         test sets it, so that a test run never rebuilds the checkout it runs from)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -131,7 +132,7 @@ mkdir -p "$context/dotnet/shared/Microsoft.NETCore.App" "$context/dotnet/shared/
 cp -a "$dotnet_root/shared/Microsoft.NETCore.App/$netcore" "$context/dotnet/shared/Microsoft.NETCore.App/"
 cp -a "$dotnet_root/shared/Microsoft.AspNetCore.App/$aspnet" "$context/dotnet/shared/Microsoft.AspNetCore.App/"
 
-publish=(dotnet publish "$repo/src/ExecutionPlanner.Server" -c Release -o "$context/app" --nologo -v quiet)
+publish=(dotnet publish "$repo/src/ExecutionPlanner.Server" -c "${EP_PUBLISH_CONFIGURATION:-Release}" -o "$context/app" --nologo -v quiet)
 [ "${EP_PUBLISH_NO_BUILD:-0}" = 1 ] && publish+=(--no-build)
 ep_log "publishing the server (${publish[*]:3})"
 "${publish[@]}" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
