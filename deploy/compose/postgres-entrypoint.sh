@@ -29,7 +29,6 @@ HBA
   cat > "$data/pg_ident.conf" <<'IDENT'
 # MAPNAME  SYSTEM-USERNAME  PG-USERNAME
 compose    root             executionplanner
-compose    executionplanner executionplanner
 IDENT
   $as_postgres postgres --single -D "$data" postgres >/dev/null <<'SQL'
 CREATE ROLE executionplanner LOGIN;
