@@ -143,7 +143,7 @@ server_recipe=$( { echo "$base_recipe"; (cd "$context" && find . -type f -print0
 if ! reuse "$server_image" "$server_recipe"; then
   previous=$(docker image inspect --format '{{.Id}}' "$server_image" 2>/dev/null || true)
   ep_log "building $server_image (recipe $server_recipe)"
-  # The classic builder: the Dockerfile only copies files, and the engine here has no BuildKit.
+  # The classic builder: there is no buildx plugin here, and the Dockerfile only copies files.
   DOCKER_BUILDKIT=0 docker build --quiet --label "$label_key=$server_recipe" -t "$server_image" "$context" >/dev/null 2>"$work/build.log" \
     || { cat "$work/build.log" >&2; exit 1; }
   forget_previous "$previous" "$server_image"
