@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine with the .NET SDK. Installs and starts what the
-# tests need when it is missing (PostgreSQL, a Docker engine, pyvo, GAVO DaCHS), builds the job images, runs
-# every test against those real services, and ends with the line "N passed, M failed[, K skipped]".
+# tests need when it is missing (PostgreSQL, a Docker engine, pyvo, GAVO DaCHS, mmdebstrap, docker-compose),
+# builds the job images, runs every test against those real services, and ends with the line
+# "N passed, M failed[, K skipped]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source deploy/lib/services.sh
@@ -14,6 +15,9 @@ ep_ensure_dockerd2 executionplanner/busybox:1 || exit 1
 export EP_TEST_DOCKER2="unix://$EP_DOCKER2_SOCKET"
 # pyvo parses our documents in a conformance test (Debian's python3-pyvo 1.2.1).
 /usr/bin/python3 -c 'import pyvo' 2>/dev/null || ep_apt_install python3-pyvo || exit 1
+# The compose test builds images from Debian packages (mmdebstrap) and runs Debian's docker-compose 1.29.
+command -v mmdebstrap >/dev/null 2>&1 || ep_apt_install mmdebstrap || exit 1
+command -v docker-compose >/dev/null 2>&1 || ep_apt_install docker-compose || exit 1
 # A UWS service that is not ours, for the tests of the `ep` client (GAVO DaCHS, from apt).
 ep_ensure_dachs || exit 1
 export EP_TEST_DACHS="http://127.0.0.1:${EP_DACHS_PORT:-18080}/"
