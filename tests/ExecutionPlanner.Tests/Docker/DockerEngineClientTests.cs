@@ -292,17 +292,6 @@ public partial class DockerEngineClientTests
             "cancelling the wait leaves the container alone");
     }
 
-    [Test]
-    public async Task Wait_for_next_exit_registered_before_start_sees_the_exit(CancellationToken cancellationToken)
-    {
-        var id = await CreateAsync(NewName(), Spec("sh", "-c", "exit 7"), cancellationToken);
-
-        var waiting = Client.WaitContainerAsync(id, ContainerWaitCondition.NextExit, cancellationToken);
-        await Client.StartContainerAsync(id, cancellationToken);
-
-        Assert.That((await waiting).StatusCode, Is.EqualTo(7));
-    }
-
     private static ContainerSpec Spec(params string[] cmd) => new(DockerTestEngine.JobImage) { Cmd = cmd };
 
     private static string NewName() => $"ep-test-{RunId}-{Guid.NewGuid().ToString("N")[..8]}";

@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Tests.Support;
@@ -156,43 +158,44 @@ public sealed class NodeFailureTests
     /// </summary>
     static async Task<Dictionary<string, int>> ContainerStartsAsync(string instance, CancellationToken stop)
     {
-        using var docker = new DockerEngineClient(ExecutionPlanner.Tests.Docker.DockerTestEngine.Options());
-        var filters = JsonSerializer.Serialize(new Dictionary<string, string[]>
-        {
-            ["type"] = ["container"],
-            ["event"] = ["start"],
-            ["label"] = [$"{ContainerLabels.Instance}={instance}"],
-        });
-        using var response = await docker.SendAsync(new DockerRequest(HttpMethod.Get, "/events", "events")
-        {
-            Query = $"filters={Uri.EscapeDataString(filters)}",
-            WithoutTimeout = true,
-        }, CancellationToken.None);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(CancellationToken.None));
+        // The engine's event stream through Docker.DotNet (the adapter has no use for events), pinned to the
+        // version the adapter negotiates.
+        using var adapter = new DockerEngineClient(ExecutionPlanner.Tests.Docker.DockerTestEngine.Options());
+        await adapter.ConnectAsync(CancellationToken.None);
+        using var docker = new DockerClientBuilder().WithEndpoint(adapter.Endpoint).WithApiVersion(adapter.ApiVersion).Build();
         var starts = new Dictionary<string, int>();
-        while (true)
+        var progress = new EventCounter(e =>
         {
-            string? line;
-            try
+            var job = e.Actor.Attributes[ContainerLabels.Job];
+            lock (starts)
             {
-                line = await reader.ReadLineAsync(stop);
+                starts[job] = starts.GetValueOrDefault(job) + 1;
             }
-            catch (OperationCanceledException)
-            {
-                return starts;
-            }
-            if (line is null)
-            {
-                return starts;
-            }
-            if (line.Length == 0)
-            {
-                continue;
-            }
-            using var e = JsonDocument.Parse(line);
-            var job = e.RootElement.GetProperty("Actor").GetProperty("Attributes").GetProperty(ContainerLabels.Job).GetString()!;
-            starts[job] = starts.GetValueOrDefault(job) + 1;
+        });
+        var filters = new Dictionary<string, IDictionary<string, bool>>
+        {
+            ["type"] = new Dictionary<string, bool> { ["container"] = true },
+            ["event"] = new Dictionary<string, bool> { ["start"] = true },
+            ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Instance}={instance}"] = true },
+        };
+        try
+        {
+            await docker.System.MonitorEventsAsync(new ContainerEventsParameters { Filters = filters }, progress, stop);
         }
+        catch (OperationCanceledException)
+        {
+            // Stopped by the test once every job has finished.
+        }
+        lock (starts)
+        {
+            return new Dictionary<string, int>(starts);
+        }
+    }
+
+    /// <summary>Counts on the reading thread (Progress&lt;T&gt; would post to a context and could lag behind).</summary>
+    sealed class EventCounter(Action<Message> count) : IProgress<Message>
+    {
+        public void Report(Message value) => count(value);
     }
 
     static async Task<IReadOnlyList<ContainerSummary>> ContainersOfInstanceAsync(string instance)
