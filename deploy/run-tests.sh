@@ -36,6 +36,16 @@ docker ps -aq --filter label=org.executionplanner.instance \
       match($2, /\/ep_test_[0-9a-f]+$/) && !(substr($2, RSTART) in keep) {print $1}' \
   | xargs -r docker rm -f -v >/dev/null 2>&1 || true
 
+# Containers the tests made through Testcontainers (Ryuk is off, so nothing else removes them after a
+# crash): those older than an hour. Younger ones may belong to a run still going on in another checkout.
+cutoff=$(( $(date +%s) - 3600 ))
+docker ps -aq --filter label=org.testcontainers=true \
+  | xargs -r docker inspect --format '{{.Id}} {{.Created}}' 2>/dev/null \
+  | while read -r id created; do
+      if [ "$(date -d "$created" +%s 2>/dev/null || echo "$cutoff")" -lt "$cutoff" ]; then echo "$id"; fi
+    done \
+  | xargs -r docker rm -f -v >/dev/null 2>&1 || true
+
 trx=$(find "$results" -name '*.trx' | head -n 1)
 if [ -z "$trx" ]; then
   echo "no test results were written (did the build fail?)"
