@@ -45,6 +45,16 @@ for engine in "unix:///var/run/docker.sock" "$EP_TEST_DOCKER2"; do
     | xargs -r docker -H "$engine" rm -f -v >/dev/null 2>&1 || true
 done
 
+# Containers the tests made through Testcontainers (Ryuk is off, so nothing else removes them after a
+# crash): those older than an hour. Younger ones may belong to a run still going on in another checkout.
+cutoff=$(( $(date +%s) - 3600 ))
+docker ps -aq --filter label=org.testcontainers=true \
+  | xargs -r docker inspect --format '{{.Id}} {{.Created}}' 2>/dev/null \
+  | while read -r id created; do
+      if [ "$(date -d "$created" +%s 2>/dev/null || echo "$cutoff")" -lt "$cutoff" ]; then echo "$id"; fi
+    done \
+  | xargs -r docker rm -f -v >/dev/null 2>&1 || true
+
 trx=$(find "$results" -name '*.trx' | head -n 1)
 if [ -z "$trx" ]; then
   echo "no test results were written (did the build fail?)"

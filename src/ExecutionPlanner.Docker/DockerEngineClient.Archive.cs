@@ -1,13 +1,9 @@
-using System.Net;
-using System.Net.Http.Headers;
+using Docker.DotNet.Models;
 
 namespace ExecutionPlanner.Docker;
 
 public sealed partial class DockerEngineClient
 {
-    private static readonly HttpStatusCode[] NotFoundIsAnAnswer = [HttpStatusCode.NotFound];
-    private const string PathStatHeader = "X-Docker-Container-Path-Stat";
-
     /// <summary>
     /// Extracts the tar stream into the directory <paramref name="path"/> of the container (which must exist;
     /// a created, not yet started container is fine). Entries keep the uid/gid of their tar headers.
@@ -17,22 +13,18 @@ public sealed partial class DockerEngineClient
     /// </summary>
     public async Task PutArchiveAsync(string id, string path, Stream tar, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(tar);
-        using var content = new StreamContent(tar);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
-        using var response = await SendAsync(
-            ContainerRequest(HttpMethod.Put, id, "/archive", "archive upload") with
-            {
-                Query = "path=" + Escape(path),
-                Content = content,
-                AcceptedStatuses = NotFoundIsAnAnswer,
-                WithoutTimeout = true,
-            },
-            cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        try
         {
-            throw await ArchiveNotFoundAsync(response, "archive upload", cancellationToken);
+            await CallAsync("archive upload", DockerResourceKind.Container,
+                (docker, ct) => docker.Containers.ExtractArchiveToContainerAsync(id, new CopyToContainerParameters { Path = path }, tar, ct),
+                cancellationToken, withoutTimeout: true);
+        }
+        catch (DockerContainerNotFoundException ex)
+        {
+            throw ArchiveNotFound(ex);
         }
     }
 
@@ -45,33 +37,18 @@ public sealed partial class DockerEngineClient
     /// </summary>
     public async Task<Stream?> GetArchiveAsync(string id, string path, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var response = await SendAsync(
-            ContainerRequest(HttpMethod.Get, id, "/archive", "archive download") with
-            {
-                Query = "path=" + Escape(path),
-                AcceptedStatuses = NotFoundIsAnAnswer,
-            },
-            cancellationToken);
         try
         {
-            if (response.StatusCode == HttpStatusCode.NotFound)
-            {
-                var error = await ArchiveNotFoundAsync(response, "archive download", cancellationToken);
-                if (error is DockerContainerNotFoundException)
-                {
-                    throw error;
-                }
-                response.Dispose();
-                return null;
-            }
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            return new ResponseStream(response, body);
+            var archive = await CallAsync("archive download", DockerResourceKind.Container,
+                (docker, ct) => docker.Containers.GetArchiveFromContainerAsync(id, new ContainerPathStatParameters { Path = path }, statOnly: false, ct),
+                cancellationToken);
+            return archive.Stream is { } body ? new ArchiveReadStream(body) : null;
         }
-        catch
+        catch (DockerContainerNotFoundException ex) when (ArchiveNotFound(ex) is DockerPathNotFoundException)
         {
-            response.Dispose();
-            throw;
+            return null;
         }
     }
 
@@ -83,32 +60,30 @@ public sealed partial class DockerEngineClient
     /// </summary>
     public async Task<ContainerPathStat?> StatPathAsync(string id, string path, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var request = ContainerRequest(HttpMethod.Head, id, "/archive", "archive stat") with
+        try
         {
-            Query = "path=" + Escape(path),
-            AcceptedStatuses = NotFoundIsAnAnswer,
-        };
-        using var response = await SendAsync(request, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+            var archive = await CallAsync("archive stat", DockerResourceKind.Container,
+                (docker, ct) => docker.Containers.GetArchiveFromContainerAsync(id, new ContainerPathStatParameters { Path = path }, statOnly: true, ct),
+                cancellationToken);
+            var stat = archive.Stat;
+            return new ContainerPathStat(stat.Name, stat.Size, stat.Mode, stat.Mtime.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                string.IsNullOrEmpty(stat.LinkTarget) ? null : stat.LinkTarget);
+        }
+        catch (DockerContainerNotFoundException)
         {
             // A HEAD answer has no body, so no message tells a missing container from a missing path.
             await InspectContainerAsync(id, cancellationToken);
             return null;
         }
-        return response.Headers.TryGetValues(PathStatHeader, out var values) && values.FirstOrDefault() is { } encoded
-            ? ContainerPathStat.FromHeader(encoded)
-            : throw new DockerApiException(request.Operation, response.StatusCode, $"the engine sent no {PathStatHeader} header");
     }
 
-    // The archive endpoints answer 404 both for a missing container and for a missing path; only the
-    // engine's message tells them apart ("No such container: x" vs "Could not find the file /p in container x").
-    private static async Task<DockerApiException> ArchiveNotFoundAsync(
-        HttpResponseMessage response, string operation, CancellationToken cancellationToken)
-    {
-        var message = await ReadErrorMessageAsync(response, cancellationToken);
-        return message.Contains("No such container", StringComparison.OrdinalIgnoreCase)
-            ? new DockerContainerNotFoundException(operation, response.StatusCode, message)
-            : new DockerPathNotFoundException(operation, response.StatusCode, message);
-    }
+    // The archive endpoints answer 404 both for a missing container and for a missing path, and the library
+    // calls both "container not found"; only the engine's message tells them apart
+    // ("No such container: x" vs "Could not find the file /p in container x").
+    private static DockerApiException ArchiveNotFound(DockerContainerNotFoundException ex) =>
+        ex.EngineMessage.Contains("No such container", StringComparison.OrdinalIgnoreCase)
+            ? ex
+            : new DockerPathNotFoundException(ex.Operation, ex.StatusCode, ex.EngineMessage);
 }

@@ -1,62 +1,47 @@
-using System.Net;
-using System.Text.Json;
+using System.Globalization;
+using Docker.DotNet.Models;
 
 namespace ExecutionPlanner.Docker;
 
 public sealed partial class DockerEngineClient
 {
-    private static readonly HttpStatusCode[] NotModified = [HttpStatusCode.NotModified];
-    private static readonly HttpStatusCode[] ConflictIsAnAnswer = [HttpStatusCode.Conflict];
-
-    /// <summary><c>GET /images/{name}/json</c>. Throws <see cref="DockerImageNotFoundException"/> when absent.</summary>
+    /// <summary>Image inspect. Throws <see cref="DockerImageNotFoundException"/> when absent.</summary>
     public async Task<ImageDetails> InspectImageAsync(string image, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(image);
-        var wire = await SendJsonAsync<ImageInspectWire>(
-            new DockerRequest(HttpMethod.Get, $"/images/{EscapeImageName(image)}/json", "image inspect")
-            {
-                NotFoundMeans = DockerResourceKind.Image,
-            },
-            cancellationToken);
-        var config = wire.Config;
+        var inspected = await CallAsync("image inspect", DockerResourceKind.Image,
+            (docker, ct) => docker.Images.InspectImageAsync(image, ct), cancellationToken);
+        var config = inspected.Config;
         return new ImageDetails(
-            wire.Id,
+            inspected.ID,
             NullIfEmpty(config?.User),
             NullIfEmpty(config?.WorkingDir),
-            config?.Env ?? [],
-            config?.Cmd ?? [],
-            config?.Entrypoint ?? [],
-            config?.Labels ?? new Dictionary<string, string>());
+            ListOrEmpty(config?.Env),
+            ListOrEmpty(config?.Cmd),
+            ListOrEmpty(config?.Entrypoint),
+            DictionaryOrEmpty(config?.Labels));
     }
 
     /// <summary>
-    /// <c>POST /containers/create?name=</c>. Throws <see cref="DockerImageNotFoundException"/> when the image
-    /// is not present (we never pull) and <see cref="DockerConflictException"/> when the name is taken.
+    /// Container create. Throws <see cref="DockerImageNotFoundException"/> when the image is not present
+    /// (we never pull) and <see cref="DockerConflictException"/> when the name is taken.
     /// </summary>
     public async Task<ContainerCreateResult> CreateContainerAsync(string? name, ContainerSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var body = new ContainerCreateBody(
-            spec.Image, spec.Cmd, spec.Entrypoint, spec.Env, spec.Labels, spec.User, spec.WorkingDir,
-            spec.StopSignal, spec.StopTimeout,
-            spec.Volumes?.ToDictionary(v => v, _ => new object(), StringComparer.Ordinal), spec.HostConfig,
-            spec.NetworkDisabled ? true : null);
-        var wire = await SendJsonAsync<CreateResponseWire>(
-            new DockerRequest(HttpMethod.Post, "/containers/create", "container create")
-            {
-                Query = name is null ? null : "name=" + Escape(name),
-                Content = JsonBody(body),
-                NotFoundMeans = DockerResourceKind.Image,
-            },
-            cancellationToken);
-        return new ContainerCreateResult(wire.Id, wire.Warnings ?? []);
+        var parameters = ContainerParameters.From(name, spec);
+        var created = await CallAsync("container create", DockerResourceKind.Image,
+            (docker, ct) => docker.Containers.CreateContainerAsync(parameters, ct), cancellationToken);
+        return new ContainerCreateResult(created.ID, ListOrEmpty(created.Warnings));
     }
 
     /// <summary>Starts the container; false when it was already running (304).</summary>
-    public async Task<bool> StartContainerAsync(string id, CancellationToken cancellationToken) =>
-        await SendForStatusAsync(
-            ContainerRequest(HttpMethod.Post, id, "/start", "container start") with { AcceptedStatuses = NotModified },
-            cancellationToken) != HttpStatusCode.NotModified;
+    public Task<bool> StartContainerAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        return CallAsync("container start", DockerResourceKind.Container,
+            (docker, ct) => docker.Containers.StartContainerAsync(id, null, ct), cancellationToken);
+    }
 
     /// <summary>
     /// Blocks until the condition holds; no request timeout applies, so bound it with the token.
@@ -64,77 +49,84 @@ public sealed partial class DockerEngineClient
     public async Task<ContainerWaitResult> WaitContainerAsync(
         string id, ContainerWaitCondition condition, CancellationToken cancellationToken)
     {
-        var wire = await SendJsonAsync<WaitResponseWire>(
-            ContainerRequest(HttpMethod.Post, id, "/wait", "container wait") with
-            {
-                Query = "condition=" + ConditionName(condition),
-                WithoutTimeout = true,
-            },
-            cancellationToken);
-        return new ContainerWaitResult(wire.StatusCode, NullIfEmpty(wire.Error?.Message));
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        if (condition != ContainerWaitCondition.NotRunning)
+        {
+            throw new ArgumentOutOfRangeException(nameof(condition), condition, "Unknown wait condition.");
+        }
+        var waited = await CallAsync("container wait", DockerResourceKind.Container,
+            (docker, ct) => docker.Containers.WaitContainerAsync(id, ct), cancellationToken, withoutTimeout: true);
+        return new ContainerWaitResult(waited.StatusCode, NullIfEmpty(waited.Error?.Message));
     }
 
     /// <summary>Sends a signal; false when the container is not running (409), which is not an error for us.</summary>
     public async Task<bool> KillContainerAsync(string id, string signal, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(signal);
-        return await SendForStatusAsync(
-            ContainerRequest(HttpMethod.Post, id, "/kill", "container kill") with
-            {
-                Query = "signal=" + Escape(signal),
-                AcceptedStatuses = ConflictIsAnAnswer,
-            },
-            cancellationToken) != HttpStatusCode.Conflict;
+        try
+        {
+            await CallAsync("container kill", DockerResourceKind.Container,
+                (docker, ct) => docker.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = signal }, ct),
+                cancellationToken);
+            return true;
+        }
+        catch (DockerConflictException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
     /// Stop signal, then SIGKILL after <paramref name="gracePeriod"/> (null: the container's own default).
     /// False when it was already stopped (304). Blocks for up to the grace period, so no request timeout applies.
     /// </summary>
-    public async Task<bool> StopContainerAsync(string id, TimeSpan? gracePeriod, CancellationToken cancellationToken) =>
-        await SendForStatusAsync(
-            ContainerRequest(HttpMethod.Post, id, "/stop", "container stop") with
-            {
-                Query = gracePeriod is { } grace ? "t=" + (long)Math.Ceiling(grace.TotalSeconds) : null,
-                AcceptedStatuses = NotModified,
-                WithoutTimeout = true,
-            },
-            cancellationToken) != HttpStatusCode.NotModified;
+    public Task<bool> StopContainerAsync(string id, TimeSpan? gracePeriod, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        var parameters = new ContainerStopParameters
+        {
+            WaitBeforeKillSeconds = gracePeriod is { } grace ? (uint)Math.Ceiling(grace.TotalSeconds) : null,
+        };
+        return CallAsync("container stop", DockerResourceKind.Container,
+            (docker, ct) => docker.Containers.StopContainerAsync(id, parameters, ct), cancellationToken, withoutTimeout: true);
+    }
 
     /// <summary>
     /// Removes the container. <paramref name="force"/> kills a running one first; <paramref name="removeVolumes"/>
     /// also removes its anonymous volumes. 409 (running without force, or removal already in progress) is a
     /// <see cref="DockerConflictException"/>.
     /// </summary>
-    public async Task RemoveContainerAsync(string id, bool force, bool removeVolumes, CancellationToken cancellationToken) =>
-        await SendForStatusAsync(
-            ContainerRequest(HttpMethod.Delete, id, "", "container remove") with
-            {
-                Query = $"force={Flag(force)}&v={Flag(removeVolumes)}",
-            },
-            cancellationToken);
+    public Task RemoveContainerAsync(string id, bool force, bool removeVolumes, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        var parameters = new ContainerRemoveParameters { Force = force, RemoveVolumes = removeVolumes };
+        return CallAsync("container remove", DockerResourceKind.Container,
+            (docker, ct) => docker.Containers.RemoveContainerAsync(id, parameters, ct), cancellationToken);
+    }
 
     public async Task<ContainerDetails> InspectContainerAsync(string id, CancellationToken cancellationToken)
     {
-        var wire = await SendJsonAsync<ContainerInspectWire>(
-            ContainerRequest(HttpMethod.Get, id, "/json", "container inspect"), cancellationToken);
-        var state = wire.State;
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        var inspected = await CallAsync("container inspect", DockerResourceKind.Container,
+            (docker, ct) => docker.Containers.InspectContainerAsync(id, ct), cancellationToken);
+        var state = inspected.State;
         return new ContainerDetails(
-            wire.Id,
-            (wire.Name ?? "").TrimStart('/'),
-            wire.Config?.Image ?? wire.Image ?? "",
+            inspected.ID,
+            (inspected.Name ?? "").TrimStart('/'),
+            NullIfEmpty(inspected.Config?.Image) ?? inspected.Image ?? "",
             new ContainerState(
                 state?.Status ?? "",
                 state?.Running ?? false,
                 state?.ExitCode ?? 0,
-                state?.OomKilled ?? false,
+                state?.OOMKilled ?? false,
                 NullIfEmpty(state?.Error),
-                UnlessUnset(state?.StartedAt),
-                UnlessUnset(state?.FinishedAt)),
-            wire.Config?.Labels ?? new Dictionary<string, string>(),
-            wire.Config?.Tty ?? false)
+                EngineTime(state?.StartedAt),
+                EngineTime(state?.FinishedAt)),
+            DictionaryOrEmpty(inspected.Config?.Labels),
+            inspected.Config?.Tty ?? false)
         {
-            ImageId = wire.Image ?? "",
+            ImageId = inspected.Image ?? "",
         };
     }
 
@@ -145,21 +137,24 @@ public sealed partial class DockerEngineClient
         IReadOnlyCollection<string> labelFilters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(labelFilters);
-        var filters = JsonSerializer.Serialize(new Dictionary<string, IReadOnlyCollection<string>> { ["label"] = labelFilters });
-        var wire = await SendJsonAsync<List<ContainerSummaryWire>>(
-            new DockerRequest(HttpMethod.Get, "/containers/json", "container list")
+        var parameters = new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
             {
-                Query = "all=1&filters=" + Escape(filters),
+                ["label"] = labelFilters.ToDictionary(filter => filter, _ => true, StringComparer.Ordinal),
             },
-            cancellationToken);
-        return wire.Select(c => new ContainerSummary(
-                c.Id,
+        };
+        var listed = await CallAsync("container list", DockerResourceKind.None,
+            (docker, ct) => docker.Containers.ListContainersAsync(parameters, ct), cancellationToken);
+        return listed.Select(c => new ContainerSummary(
+                c.ID,
                 (c.Names ?? []).Select(n => n.TrimStart('/')).ToList(),
                 c.Image ?? "",
                 c.State ?? "",
                 c.Status ?? "",
-                c.Labels ?? new Dictionary<string, string>(),
-                DateTimeOffset.FromUnixTimeSeconds(c.Created)))
+                DictionaryOrEmpty(c.Labels),
+                new DateTimeOffset(DateTime.SpecifyKind(c.Created, DateTimeKind.Utc))))
             .ToList();
     }
 
@@ -172,44 +167,47 @@ public sealed partial class DockerEngineClient
     public async Task<LogCopyResult> CopyLogsAsync(
         string id, Stream stdout, Stream stderr, ContainerLogsOptions? options, CancellationToken cancellationToken)
     {
-        options ??= ContainerLogsOptions.Default;
-        using var response = await SendAsync(
-            ContainerRequest(HttpMethod.Get, id, "/logs", "container logs") with
-            {
-                Query = "stdout=1&stderr=1&follow=" + Flag(options.Follow),
-                WithoutTimeout = options.Follow,
-            },
-            cancellationToken);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        return await DockerLogDemultiplexer.CopyAsync(body, stdout, stderr, options.Limits, cancellationToken);
-    }
-
-    private static DockerRequest ContainerRequest(HttpMethod method, string id, string suffix, string operation)
-    {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
-        return new DockerRequest(method, $"/containers/{Escape(id)}{suffix}", operation)
-        {
-            NotFoundMeans = DockerResourceKind.Container,
-        };
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        options ??= ContainerLogsOptions.Default;
+        var parameters = new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Follow = options.Follow };
+        using var logs = await CallAsync("container logs", DockerResourceKind.Container,
+            (docker, ct) => docker.Containers.GetContainerLogsAsync(id, parameters, ct), cancellationToken,
+            withoutTimeout: options.Follow);
+        return await LimitedLogCopy.CopyAsync(logs, stdout, stderr, options.Limits, cancellationToken);
     }
-
-    // Image references contain '/' and ':' which the engine's router expects literally; escape the rest.
-    private static string EscapeImageName(string image) =>
-        string.Join('/', image.Split('/').Select(segment => Escape(segment).Replace("%3A", ":", StringComparison.Ordinal)));
-
-    private static string ConditionName(ContainerWaitCondition condition) => condition switch
-    {
-        ContainerWaitCondition.NotRunning => "not-running",
-        ContainerWaitCondition.NextExit => "next-exit",
-        ContainerWaitCondition.Removed => "removed",
-        _ => throw new ArgumentOutOfRangeException(nameof(condition), condition, "Unknown wait condition."),
-    };
-
-    private static string Flag(bool value) => value ? "1" : "0";
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    // The engine writes the zero time (0001-01-01T00:00:00Z) for "never started" / "never finished".
-    private static DateTimeOffset? UnlessUnset(DateTimeOffset? value) =>
-        value is { } time && time.Year > 1 ? time : null;
+    private static IReadOnlyList<string> ListOrEmpty(IList<string>? values) => values is null ? [] : [.. values];
+
+    private static Dictionary<string, string> DictionaryOrEmpty(IDictionary<string, string>? values) =>
+        values is null ? new Dictionary<string, string>() : new Dictionary<string, string>(values, StringComparer.Ordinal);
+
+    // The engine writes RFC 3339 with nanoseconds, and the zero time (0001-01-01T00:00:00Z) for "never started" /
+    // "never finished". .NET keeps 7 fractional digits, so the rest are dropped before parsing.
+    private static DateTimeOffset? EngineTime(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+        var dot = value.IndexOf('.', StringComparison.Ordinal);
+        if (dot >= 0)
+        {
+            var end = dot + 1;
+            while (end < value.Length && char.IsAsciiDigit(value[end]))
+            {
+                end++;
+            }
+            if (end - dot - 1 > 7)
+            {
+                value = string.Concat(value.AsSpan(0, dot + 8), value.AsSpan(end));
+            }
+        }
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) && time.Year > 1
+            ? time
+            : null;
+    }
 }

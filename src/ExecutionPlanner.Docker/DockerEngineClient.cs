@@ -1,162 +1,104 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Docker.DotNet;
+using Docker.DotNet.NativeHttp;
+using LibraryApiException = Docker.DotNet.DockerApiException;
 
 namespace ExecutionPlanner.Docker;
 
 /// <summary>
-/// A small Docker Engine API client over a unix socket or plain tcp. It negotiates the API version
-/// on first use and never hijacks connections (no attach, no exec): output comes from logs + wait.
-/// Thread-safe; one instance per engine.
+/// The server's Docker engine adapter, on Docker.DotNet.Enhanced. It negotiates the API version on first
+/// use (the library does not) and maps the library's exceptions to ours; no library type leaves this project.
+/// It never hijacks connections (no attach, no exec): output comes from logs + wait. Thread-safe; one
+/// instance per engine.
 /// </summary>
 public sealed partial class DockerEngineClient : IDisposable
 {
     /// <summary>The oldest API version we speak (Docker 20.10).</summary>
     public static readonly Version MinimumApiVersion = new(1, 41);
 
-    /// <summary>The newest API version we speak (Docker 27).</summary>
-    public static readonly Version NewestApiVersion = new(1, 47);
+    /// <summary>
+    /// The newest API version we speak: the one Docker.DotNet.Enhanced 4.3.3's models are generated from
+    /// (Docker 29.4, see its DOCKER_API_VERSION_MATRIX.md). Raise it with the package.
+    /// </summary>
+    public static readonly Version NewestApiVersion = new(1, 54);
 
-    private const int MaxErrorBodyLength = 64 * 1024;
-
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General)
-    {
-        // The engine's Go decoder matches names case-insensitively, and its answers mix "OOMKilled" with "Id".
-        PropertyNameCaseInsensitive = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    private readonly HttpClient http;
     private readonly DockerEngineOptions options;
     private readonly TimeProvider timeProvider;
     private readonly SemaphoreSlim negotiation = new(1, 1);
-    private volatile Version? apiVersion;
+
+    // Only /version goes through the unversioned client: the engine answers it whatever version we would pick.
+    private readonly DockerClient unversioned;
+
+    // Clients replaced by a renegotiation stay open until Dispose: calls in flight may still be using them.
+    private readonly List<DockerClient> retired = [];
+    private Negotiated? current; // read and written through Volatile/Interlocked
 
     public DockerEngineClient(DockerEngineOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Endpoint.Scheme is not ("unix" or "tcp" or "http"))
+        {
+            throw new ArgumentException(
+                $"Unsupported Docker endpoint '{options.Endpoint}': use unix://, tcp:// or http://.", nameof(options));
+        }
         this.options = options;
         this.timeProvider = timeProvider ?? TimeProvider.System;
-        var handler = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) };
-        Uri baseAddress;
-        switch (options.Endpoint.Scheme)
-        {
-            case "unix":
-                var socketPath = options.Endpoint.AbsolutePath;
-                handler.ConnectCallback = (_, ct) => ConnectUnixSocketAsync(socketPath, ct);
-                // The host name is never resolved: every connection goes to the socket.
-                baseAddress = new Uri("http://docker.sock/");
-                break;
-            case "tcp":
-            case "http":
-                baseAddress = new UriBuilder(Uri.UriSchemeHttp, options.Endpoint.Host, options.Endpoint.Port).Uri;
-                break;
-            default:
-                handler.Dispose();
-                throw new ArgumentException(
-                    $"Unsupported Docker endpoint '{options.Endpoint}': use unix://, tcp:// or http://.", nameof(options));
-        }
-        // Per-request deadlines come from linked tokens; wait, stop and followed logs must not time out at all.
-        http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        unversioned = Build(null);
+        diskUsageHttp = new Lazy<HttpClient>(CreateDiskUsageHttp);
     }
 
     /// <summary>The API version agreed with the engine, or null before the first call.</summary>
-    public Version? ApiVersion => apiVersion;
+    public Version? ApiVersion => Volatile.Read(ref current)?.Version;
 
     public Uri Endpoint => options.Endpoint;
 
     /// <summary>
-    /// Asks the engine for its versions and chooses ours: min(<see cref="NewestApiVersion"/>, engine's newest).
-    /// Throws <see cref="DockerEngineVersionException"/> when the ranges do not overlap.
+    /// Asks the engine for its versions (unversioned <c>/version</c>) and chooses ours:
+    /// min(<see cref="NewestApiVersion"/>, engine's newest). Throws <see cref="DockerEngineVersionException"/>
+    /// when the ranges do not overlap.
     /// </summary>
     public async Task<DockerVersionInfo> ConnectAsync(CancellationToken cancellationToken)
     {
-        await negotiation.WaitAsync(cancellationToken);
-        try
+        return await WithDeadlineAsync("version", withoutTimeout: false, async token =>
         {
-            return await NegotiateAsync(cancellationToken);
-        }
-        finally
-        {
-            negotiation.Release();
-        }
+            await negotiation.WaitAsync(token);
+            try
+            {
+                return await NegotiateAsync(token);
+            }
+            finally
+            {
+                negotiation.Release();
+            }
+        }, cancellationToken);
     }
 
     /// <summary><c>GET /_ping</c> after negotiating; returns the negotiated API version (for readiness checks).</summary>
     public async Task<Version> PingAsync(CancellationToken cancellationToken)
     {
-        var version = await EnsureApiVersionAsync(cancellationToken);
-        using var response = await SendAsync(
-            new DockerRequest(HttpMethod.Get, "/_ping", "ping") { Unversioned = true }, cancellationToken);
-        return version;
-    }
-
-    /// <summary>
-    /// Sends one request and returns the response with its headers read; the caller disposes it.
-    /// Error statuses (other than <see cref="DockerRequest.AcceptedStatuses"/>) become <see cref="DockerApiException"/>s.
-    /// The request timeout covers the call up to the response headers.
-    /// </summary>
-    public Task<HttpResponseMessage> SendAsync(DockerRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        return WithDeadlineAsync(request, token => SendCoreAsync(request, token), cancellationToken);
+        await CallAsync("ping", DockerResourceKind.None, (docker, ct) => docker.System.PingAsync(ct), cancellationToken);
+        return ApiVersion ?? throw new DockerEngineVersionException("API version negotiation did not complete.");
     }
 
     public void Dispose()
     {
-        http.Dispose();
+        Volatile.Read(ref current)?.Client.Dispose();
+        foreach (var client in retired)
+        {
+            client.Dispose();
+        }
+        unversioned.Dispose();
+        if (diskUsageHttp.IsValueCreated)
+        {
+            diskUsageHttp.Value.Dispose();
+        }
         negotiation.Dispose();
     }
 
-    internal Task<T> SendJsonAsync<T>(DockerRequest request, CancellationToken cancellationToken) =>
-        WithDeadlineAsync(request, async token =>
-        {
-            using var response = await SendCoreAsync(request, token);
-            return await response.Content.ReadFromJsonAsync<T>(Json, token)
-                ?? throw new DockerApiException(request.Operation, response.StatusCode, "the engine answered with an empty body");
-        }, cancellationToken);
-
-    /// <summary>For calls whose answer is only the status: returns it after draining the body.</summary>
-    internal Task<HttpStatusCode> SendForStatusAsync(DockerRequest request, CancellationToken cancellationToken) =>
-        WithDeadlineAsync(request, async token =>
-        {
-            using var response = await SendCoreAsync(request, token);
-            await response.Content.LoadIntoBufferAsync(token);
-            return response.StatusCode;
-        }, cancellationToken);
-
-    internal static JsonContent JsonBody<T>(T value) => JsonContent.Create(value, options: Json);
-
-    internal static string Escape(string value) => Uri.EscapeDataString(value);
-
-    private static async ValueTask<Stream> ConnectUnixSocketAsync(string path, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    // The socket error says more than HttpClient's wrapper, whose message names the fake host "docker.sock:80".
-    private string DescribeConnectFailure(HttpRequestException ex)
-    {
-        if (options.Endpoint.Scheme == "unix" && !File.Exists(options.Endpoint.AbsolutePath))
-        {
-            return $"the socket {options.Endpoint.AbsolutePath} does not exist (is dockerd running?)";
-        }
-        return ex.InnerException is SocketException socketError ? socketError.Message : ex.Message;
-    }
-
-    private static Version ChooseApiVersion(DockerVersionInfo info)
+    /// <summary>Chooses our API version from the engine's range (internal for the out-of-range unit tests).</summary>
+    internal static Version ChooseApiVersion(DockerVersionInfo info)
     {
         if (!Version.TryParse(info.ApiVersion, out var engineNewest))
         {
@@ -176,90 +118,70 @@ public sealed partial class DockerEngineClient : IDisposable
         return engineNewest < NewestApiVersion ? engineNewest : NewestApiVersion;
     }
 
-    private async ValueTask<Version> EnsureApiVersionAsync(CancellationToken cancellationToken)
-    {
-        if (apiVersion is { } known)
-        {
-            return known;
-        }
-        await negotiation.WaitAsync(cancellationToken);
-        try
-        {
-            // Another caller may have negotiated while this one waited for the lock.
-            if (apiVersion is null)
-            {
-                await NegotiateAsync(cancellationToken);
-            }
-            return apiVersion ?? throw new DockerEngineVersionException("API version negotiation did not complete.");
-        }
-        finally
-        {
-            negotiation.Release();
-        }
-    }
-
-    private async Task<DockerVersionInfo> NegotiateAsync(CancellationToken cancellationToken)
-    {
-        var info = await SendJsonAsync<DockerVersionInfo>(
-            new DockerRequest(HttpMethod.Get, "/version", "version") { Unversioned = true }, cancellationToken);
-        apiVersion = ChooseApiVersion(info);
-        return info;
-    }
-
     /// <summary>
-    /// Runs <paramref name="call"/> with the request timeout linked to the caller's token, and reports an
-    /// expired timeout as <see cref="TimeoutException"/> (a cancelled caller still gets OperationCanceledException).
+    /// Runs one library call on the negotiated client with the request timeout linked to the caller's token
+    /// (unless <paramref name="withoutTimeout"/>: wait, stop, followed logs and archive transfers block by design),
+    /// and maps what the library throws to our exceptions. An expired timeout is a <see cref="TimeoutException"/>;
+    /// a cancelled caller still gets OperationCanceledException.
     /// </summary>
-    private async Task<T> WithDeadlineAsync<T>(
-        DockerRequest request, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-    {
-        if (request.WithoutTimeout)
+    internal Task<T> CallAsync<T>(
+        string operation,
+        DockerResourceKind notFoundMeans,
+        Func<DockerClient, CancellationToken, Task<T>> call,
+        CancellationToken cancellationToken,
+        bool withoutTimeout = false) =>
+        WithDeadlineAsync(operation, withoutTimeout, async token =>
         {
-            return await call(cancellationToken);
-        }
-        using var timeout = new CancellationTokenSource(options.RequestTimeout, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            var negotiated = await EnsureNegotiatedAsync(token);
+            try
+            {
+                return await call(negotiated.Client, token);
+            }
+            catch (LibraryApiException ex)
+            {
+                throw MapError(operation, notFoundMeans, negotiated, ex);
+            }
+        }, cancellationToken);
+
+    private async Task<T> WithDeadlineAsync<T>(
+        string operation, bool withoutTimeout, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var timeout = withoutTimeout ? null : new CancellationTokenSource(options.RequestTimeout, timeProvider);
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            return await call(linked.Token);
+            return await call(linked?.Token ?? cancellationToken);
         }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (timeout is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException(
-                $"Docker {request.Operation} did not answer within {options.RequestTimeout.TotalSeconds:0.###} s ({options.Endpoint}).", ex);
+                $"Docker {operation} did not answer within {options.RequestTimeout.TotalSeconds:0.###} s ({options.Endpoint}).", ex);
         }
-    }
-
-    private async Task<HttpResponseMessage> SendCoreAsync(DockerRequest request, CancellationToken cancellationToken)
-    {
-        var prefix = request.Unversioned ? "" : $"/v{await EnsureApiVersionAsync(cancellationToken)}";
-        var uri = prefix + request.Path + (string.IsNullOrEmpty(request.Query) ? "" : "?" + request.Query);
-        using var message = new HttpRequestMessage(request.Method, new Uri(uri, UriKind.Relative)) { Content = request.Content };
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        }
-        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
+        catch (Exception ex) when (IsUnreachable(ex))
         {
             throw new DockerEngineUnavailableException(options.Endpoint, DescribeConnectFailure(ex), ex);
         }
-
-        if (response.IsSuccessStatusCode || request.AcceptedStatuses.Contains(response.StatusCode))
-        {
-            return response;
-        }
-        using (response)
-        {
-            var engineMessage = await ReadErrorMessageAsync(response, cancellationToken);
-            throw MapError(request, response.StatusCode, engineMessage);
-        }
     }
 
-    internal static async Task<string> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal Task CallAsync(
+        string operation,
+        DockerResourceKind notFoundMeans,
+        Func<DockerClient, CancellationToken, Task> call,
+        CancellationToken cancellationToken,
+        bool withoutTimeout = false) =>
+        CallAsync(operation, notFoundMeans, async (docker, ct) =>
+        {
+            await call(docker, ct);
+            return true;
+        }, cancellationToken, withoutTimeout);
+
+    /// <summary>The engine's <c>message</c> from an error body (or the raw body when it is not JSON).</summary>
+    internal static string EngineMessage(string? body)
     {
-        var body = await ReadBoundedTextAsync(response.Content, cancellationToken);
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return "";
+        }
         try
         {
             using var document = JsonDocument.Parse(body);
@@ -277,38 +199,128 @@ public sealed partial class DockerEngineClient : IDisposable
         return body.Trim();
     }
 
-    private static async Task<string> ReadBoundedTextAsync(HttpContent content, CancellationToken cancellationToken)
+    private DockerClient Build(Version? apiVersion)
     {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[MaxErrorBodyLength];
-        var length = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-        return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+        var builder = new DockerClientBuilder()
+            .WithEndpoint(options.Endpoint)
+            .WithApiVersion(apiVersion)
+            // Our own deadline (RequestTimeout, through the TimeProvider) bounds every call that should be bounded.
+            .WithTimeout(Timeout.InfiniteTimeSpan);
+        // Unix sockets use the library's own transport. For tcp we choose the SocketsHttpHandler-based one:
+        // the library's default tcp transport neither honours cancellation while connecting nor reports a
+        // refused connection as an HttpRequestException. No connection cap: every running job holds one for its wait.
+        return options.Endpoint.Scheme == "unix"
+            ? builder.Build()
+            : builder.WithTransportOptions(new NativeHttpTransportOptions
+            {
+                ConfigureHandler = handler => handler.MaxConnectionsPerServer = int.MaxValue,
+            }).Build();
     }
 
-    private DockerEngineException MapError(DockerRequest request, HttpStatusCode status, string engineMessage)
+    private async ValueTask<Negotiated> EnsureNegotiatedAsync(CancellationToken cancellationToken)
     {
-        var operation = request.Operation;
+        if (Volatile.Read(ref current) is { } known)
+        {
+            return known;
+        }
+        await negotiation.WaitAsync(cancellationToken);
+        try
+        {
+            // Another caller may have negotiated while this one waited for the lock.
+            if (Volatile.Read(ref current) is null)
+            {
+                await NegotiateAsync(cancellationToken);
+            }
+            return Volatile.Read(ref current) ?? throw new DockerEngineVersionException("API version negotiation did not complete.");
+        }
+        finally
+        {
+            negotiation.Release();
+        }
+    }
+
+    // Called with the negotiation lock held.
+    private async Task<DockerVersionInfo> NegotiateAsync(CancellationToken cancellationToken)
+    {
+        global::Docker.DotNet.Models.VersionResponse version;
+        try
+        {
+            version = await unversioned.System.GetVersionAsync(cancellationToken);
+        }
+        catch (LibraryApiException ex)
+        {
+            throw new DockerApiException("version", ex.StatusCode, EngineMessage(ex.ResponseBody));
+        }
+        var info = new DockerVersionInfo(
+            version.Version, version.APIVersion, version.MinAPIVersion, version.Os, version.Arch, version.KernelVersion);
+        var chosen = ChooseApiVersion(info);
+        if (Volatile.Read(ref current) is { } previous)
+        {
+            if (previous.Version == chosen)
+            {
+                return info;
+            }
+            lock (retired)
+            {
+                retired.Add(previous.Client);
+            }
+        }
+        Volatile.Write(ref current, new Negotiated(chosen, Build(chosen)));
+        return info;
+    }
+
+    private DockerEngineException MapError(string operation, DockerResourceKind notFoundMeans, Negotiated used, LibraryApiException ex)
+    {
+        var status = ex.StatusCode;
+        var engineMessage = EngineMessage(ex.ResponseBody);
         if (status == HttpStatusCode.BadRequest && IsVersionRejection(engineMessage))
         {
             // The engine changed under us (upgraded or downgraded): negotiate again on the next call.
-            var rejected = apiVersion;
-            apiVersion = null;
+            if (Interlocked.CompareExchange(ref current, null, used) == used)
+            {
+                lock (retired)
+                {
+                    retired.Add(used.Client);
+                }
+            }
             return new DockerEngineVersionException(
-                $"Docker {operation} was rejected for API version {rejected}: {engineMessage} (it will be renegotiated on the next call).");
+                $"Docker {operation} was rejected for API version {used.Version}: {engineMessage} (it will be renegotiated on the next call).");
         }
         return status switch
         {
-            HttpStatusCode.NotFound when request.NotFoundMeans == DockerResourceKind.Image =>
+            HttpStatusCode.NotFound when notFoundMeans == DockerResourceKind.Image =>
                 new DockerImageNotFoundException(operation, status, engineMessage),
-            HttpStatusCode.NotFound when request.NotFoundMeans == DockerResourceKind.Container =>
+            HttpStatusCode.NotFound when notFoundMeans == DockerResourceKind.Container =>
                 new DockerContainerNotFoundException(operation, status, engineMessage),
             HttpStatusCode.Conflict => new DockerConflictException(operation, status, engineMessage),
             _ => new DockerApiException(operation, status, engineMessage),
         };
     }
 
+    // The unix transport reports a failed connect as HttpRequestException("Connection failed.", SocketException);
+    // SocketsHttpHandler (tcp) as HttpRequestException with HttpRequestError.ConnectionError.
+    private static bool IsUnreachable(Exception ex) => ex switch
+    {
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } => true,
+        HttpRequestException { InnerException: SocketException } => true,
+        SocketException => true,
+        _ => false,
+    };
+
+    // The socket error says more than the HTTP wrapper's "Connection failed.".
+    private string DescribeConnectFailure(Exception ex)
+    {
+        if (options.Endpoint.Scheme == "unix" && !File.Exists(options.Endpoint.AbsolutePath))
+        {
+            return $"the socket {options.Endpoint.AbsolutePath} does not exist (is dockerd running?)";
+        }
+        return (ex as SocketException ?? ex.InnerException as SocketException)?.Message ?? ex.Message;
+    }
+
     private static bool IsVersionRejection(string engineMessage) =>
         engineMessage.Contains("client version", StringComparison.OrdinalIgnoreCase)
         && (engineMessage.Contains("too old", StringComparison.OrdinalIgnoreCase)
             || engineMessage.Contains("too new", StringComparison.OrdinalIgnoreCase));
+
+    private sealed record Negotiated(Version Version, DockerClient Client);
 }

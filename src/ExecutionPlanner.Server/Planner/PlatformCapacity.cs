@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using ExecutionPlanner.Docker;
 using Microsoft.Extensions.Options;
 
@@ -39,12 +37,10 @@ public sealed partial class PlatformCapacity(
             }
             try
             {
-                using var response = await docker.SendAsync(new DockerRequest(HttpMethod.Get, "/info", "system info"), ct);
-                var info = await response.Content.ReadFromJsonAsync<EngineInfo>(ct)
-                    ?? throw new JsonException("empty /info answer");
-                engine = new Capacity(info.NCPU, info.MemTotal);
+                var resources = await docker.GetEngineResourcesAsync(ct);
+                engine = new Capacity(resources.Cores, resources.MemoryBytes);
             }
-            catch (Exception ex) when (ex is DockerEngineException or HttpRequestException or JsonException)
+            catch (Exception ex) when (ex is DockerEngineException or TimeoutException)
             {
                 LogEngineUnavailable(logger, ex);
                 engine = new Capacity(Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
@@ -58,8 +54,6 @@ public sealed partial class PlatformCapacity(
     }
 
     public void Dispose() => gate.Dispose();
-
-    sealed record EngineInfo(int NCPU, long MemTotal);
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Warning,
         Message = "The Docker engine did not say how many cores and how much memory it has; using this process's view. Set Planner:PlatformCores and Planner:PlatformMemory.")]

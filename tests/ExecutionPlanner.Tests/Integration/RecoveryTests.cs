@@ -1,3 +1,6 @@
+using EmptyStruct = Docker.DotNet.Models.EmptyStruct;
+using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Containers;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Tests.Support;
@@ -57,8 +60,8 @@ public sealed class RecoveryTests : ServerFixture
         var id = await client.CreateJobAsync(("cmd", "sleep"), ("cmd", "60"));
         using var docker = new DockerEngineClient(ExecutionPlanner.Tests.Docker.DockerTestEngine.Options());
         await PretendLiveNodeHoldsAsync(id);
-        var container = await StartDeadNodesContainerAsync(docker, id, ["sh", "-c", "echo working; sleep 60"], waitForExit: false);
-        await PretendDeadNodeHeldAsync(id, container, started: true);
+        await using var container = await StartDeadNodesContainerAsync(docker, id, ["sh", "-c", "echo working; sleep 60"], waitForExit: false);
+        await PretendDeadNodeHeldAsync(id, container.Id, started: true);
         var job = await client.WaitForEndAsync(id, Deadline);
         Assert.That(PhaseOf(job), Is.EqualTo("ERROR"));
         Assert.That(job.Element(Uws + "errorSummary")!.Value, Does.Contain("lost with its node dead-node"));
@@ -74,8 +77,8 @@ public sealed class RecoveryTests : ServerFixture
         var id = await client.CreateJobAsync(("cmd", "true"));
         using var docker = new DockerEngineClient(ExecutionPlanner.Tests.Docker.DockerTestEngine.Options());
         await PretendLiveNodeHoldsAsync(id);
-        var container = await StartDeadNodesContainerAsync(docker, id, ["sh", "-c", "echo done > /uws/results/out.txt; echo finished"], waitForExit: true);
-        await PretendDeadNodeHeldAsync(id, container, started: true);
+        await using var container = await StartDeadNodesContainerAsync(docker, id, ["sh", "-c", "echo done > /uws/results/out.txt; echo finished"], waitForExit: true);
+        await PretendDeadNodeHeldAsync(id, container.Id, started: true);
         var job = await client.WaitForEndAsync(id, Deadline);
         Assert.That(PhaseOf(job), Is.EqualTo("COMPLETED"), job.ToString());
         Assert.That((await client.GetTextAsync($"/jobs/{id}/results/out.txt")).Body, Is.EqualTo("done\n"));
@@ -102,33 +105,49 @@ public sealed class RecoveryTests : ServerFixture
              WHERE id = $1
             """, jobId, (object?)containerId ?? DBNull.Value, started);
 
-    /// <summary>The container the dead node had made for attempt 1, with the labels the runner gives.</summary>
-    async Task<string> StartDeadNodesContainerAsync(DockerEngineClient docker, string jobId, IReadOnlyList<string> cmd, bool waitForExit)
+    /// <summary>
+    /// The container the dead node had made and started for attempt 1, with the name, user, volumes and labels
+    /// the runner gives, made through Testcontainers (the server removes it when it settles the job).
+    /// </summary>
+    async Task<IContainer> StartDeadNodesContainerAsync(DockerEngineClient docker, string jobId, IReadOnlyList<string> cmd, bool waitForExit)
     {
-        var id = await CreateDeadNodesContainerAsync(docker, jobId, cmd);
-        await docker.StartContainerAsync(id, CancellationToken.None);
+        var container = JobImageContainers.Builder([.. cmd])
+            .WithName(ContainerLabels.NameOf(jobId, 1))
+            .WithLabel(DeadNodesLabels(jobId))
+            .WithCreateParameterModifier(p =>
+            {
+                p.User = "65534:65534";
+                p.Volumes = new Dictionary<string, EmptyStruct> { ["/uws/inputs"] = default, ["/uws/results"] = default };
+            })
+            .Build();
+        await container.StartAsync();
         if (waitForExit)
         {
-            await docker.WaitContainerAsync(id, ContainerWaitCondition.NotRunning, CancellationToken.None);
+            await docker.WaitContainerAsync(container.Id, ContainerWaitCondition.NotRunning, CancellationToken.None);
         }
-        return id;
+        return container;
     }
 
+    Dictionary<string, string> DeadNodesLabels(string jobId) => new()
+    {
+        [ContainerLabels.Job] = jobId,
+        [ContainerLabels.Attempt] = "1",
+        [ContainerLabels.Node] = "dead-node",
+        [ContainerLabels.Instance] = Server.Services.GetRequiredService<ExecutionNode>().Instance,
+    };
+
+    /// <summary>
+    /// The container the dead node had made but not started: through the adapter, as the runner makes it,
+    /// because Testcontainers only creates and starts in one step.
+    /// </summary>
     async Task<string> CreateDeadNodesContainerAsync(DockerEngineClient docker, string jobId, IReadOnlyList<string> cmd)
     {
-        var instance = Server.Services.GetRequiredService<ExecutionNode>().Instance;
         var created = await docker.CreateContainerAsync(ContainerLabels.NameOf(jobId, 1), new ContainerSpec(Image)
         {
             Cmd = cmd,
             User = "65534:65534",
             Volumes = ["/uws/inputs", "/uws/results"],
-            Labels = new Dictionary<string, string>
-            {
-                [ContainerLabels.Job] = jobId,
-                [ContainerLabels.Attempt] = "1",
-                [ContainerLabels.Node] = "dead-node",
-                [ContainerLabels.Instance] = instance,
-            },
+            Labels = DeadNodesLabels(jobId),
         }, CancellationToken.None);
         return created.Id;
     }

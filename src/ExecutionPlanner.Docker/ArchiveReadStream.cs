@@ -1,7 +1,12 @@
 namespace ExecutionPlanner.Docker;
 
-/// <summary>A response body that disposes its response (and so frees the connection) when disposed.</summary>
-internal sealed class ResponseStream(HttpResponseMessage response, Stream inner) : Stream
+/// <summary>
+/// The body of an archive download as the library hands it over, with one fix: its chunked-transfer reader
+/// (Docker.DotNet.Enhanced 4.3.3, ChunkedReadStream) throws EndOfStreamException for a read of zero bytes in
+/// the middle of a chunk, which System.Formats.Tar issues for empty files. Those reads are answered here.
+/// Disposing it disposes the library's stream, which releases the connection.
+/// </summary>
+internal sealed class ArchiveReadStream(Stream inner) : Stream
 {
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -9,15 +14,14 @@ internal sealed class ResponseStream(HttpResponseMessage response, Stream inner)
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+    public override int Read(byte[] buffer, int offset, int count) =>
+        count == 0 ? 0 : ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.ReadAsync(buffer, offset, count, cancellationToken);
+        count == 0 ? Task.FromResult(0) : inner.ReadAsync(buffer, offset, count, cancellationToken);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(buffer, cancellationToken);
+        buffer.IsEmpty ? ValueTask.FromResult(0) : inner.ReadAsync(buffer, cancellationToken);
 
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
@@ -29,7 +33,6 @@ internal sealed class ResponseStream(HttpResponseMessage response, Stream inner)
         if (disposing)
         {
             inner.Dispose();
-            response.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -37,7 +40,6 @@ internal sealed class ResponseStream(HttpResponseMessage response, Stream inner)
     public override async ValueTask DisposeAsync()
     {
         await inner.DisposeAsync();
-        response.Dispose();
         await base.DisposeAsync();
     }
 }
