@@ -4,6 +4,7 @@ using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Planner;
 using ExecutionPlanner.Server.Vosi;
+using ExecutionPlanner.Server.Web;
 
 namespace ExecutionPlanner.Server;
 
@@ -20,6 +21,7 @@ public static class ExecutionPlannerApp
         app.UseStatusCodePages(PlainText.StatusMessage);
         app.UseRoutingWithHeadAsGet();
         app.MapObservability();
+        app.MapBrowser();
         app.MapJobs();
         app.MapHealth();
         app.MapPlanner();
