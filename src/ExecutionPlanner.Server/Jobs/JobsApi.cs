@@ -1,3 +1,5 @@
+using ExecutionPlanner.Server.Jobs.Events;
+
 namespace ExecutionPlanner.Server.Jobs;
 
 /// <summary>The UWS 1.1 resource tree under /jobs (UWS §2.2.1). Other methods on these paths get 405; HEAD is answered like GET (<see cref="HeadRequests"/>).</summary>
@@ -8,11 +10,13 @@ public static class JobsApi
         var jobs = app.MapGroup(JobLinks.JobListPath).AddEndpointFilter<UwsErrorFilter>().WithTags("UWS");
         jobs.MapGet("", JobListEndpoints.List);
         jobs.MapPost("", JobListEndpoints.Create).DisableAntiforgery();
+        jobs.MapGet("/events", JobEventEndpoints.ForCaller).WithTags("Events");
 
         var job = jobs.MapGroup("/{jobId}");
         job.MapGet("", JobEndpoints.Get);
         job.MapPost("", JobEndpoints.Post).DisableAntiforgery();
         job.MapDelete("", JobEndpoints.Delete);
+        job.MapGet("/events", JobEventEndpoints.ForJob).WithTags("Events");
         job.MapGet("/phase", JobPhaseEndpoints.Get);
         job.MapPost("/phase", JobPhaseEndpoints.Post).DisableAntiforgery();
         job.MapGet("/executionduration", JobValueEndpoints.GetExecutionDuration);
