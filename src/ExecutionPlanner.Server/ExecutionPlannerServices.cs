@@ -3,6 +3,7 @@ using ExecutionPlanner.Server.Auth;
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Events;
 using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Persistence;
 using ExecutionPlanner.Server.Planner;
@@ -46,6 +47,7 @@ public static class ExecutionPlannerServices
         services.AddSingleton(_ => new WokenJobReader.ReaderDataSource(connectionString));
         services.AddSingleton<WokenJobReader>();
         services.AddHostedService(sp => sp.GetRequiredService<WokenJobReader>());
+        services.AddSingleton<JobEventStreams>();
         services.AddSingleton<JobChangeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<JobChangeListener>());
         services.AddSingleton<DestructionSweeper>();

@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Jobs.Events;
 using ExecutionPlanner.Server.Web;
 
 namespace ExecutionPlanner.Server.Jobs;
@@ -13,11 +14,13 @@ public static class JobsApi
         var jobs = app.MapGroup(JobLinks.JobListPath).AddEndpointFilter<UwsErrorFilter>().WithTags("UWS");
         jobs.MapGet("", JobListEndpoints.List).WithBrowserView(JobListPage.RenderAsync);
         jobs.MapPost("", JobListEndpoints.Create).DisableAntiforgery();
+        jobs.MapGet("/events", JobEventEndpoints.ForCaller).WithTags("Events");
 
         var job = jobs.MapGroup("/{jobId}");
         job.MapGet("", JobEndpoints.Get).WithBrowserView(JobPage.RenderAsync);
         job.MapPost("", JobEndpoints.Post).DisableAntiforgery();
         job.MapDelete("", JobEndpoints.Delete);
+        job.MapGet("/events", JobEventEndpoints.ForJob).WithTags("Events");
         job.MapGet("/phase", JobPhaseEndpoints.Get);
         job.MapPost("/phase", JobPhaseEndpoints.Post).DisableAntiforgery();
         job.MapGet("/executionduration", JobValueEndpoints.GetExecutionDuration);

@@ -30,6 +30,18 @@ public sealed class ResponseShapes : IOpenApiOperationTransformer
         {
             DescribePlanner(operation, path, method);
         }
+        else if (tags.Contains("Events"))
+        {
+            var which = path == "/jobs/events" ? "every job of the caller" : "the job";
+            Set(operation, "200", $"Server-Sent Events (text/event-stream) of {which}: event phase, message, stdout, stderr, deleted; " +
+                "each data line a JSON object (README, \"Live job events\"); a keep-alive comment every Jobs:EventHeartbeat.",
+                "text/event-stream", new OpenApiSchema { Type = JsonSchemaType.String });
+            Error(operation, "401", "No or an unknown bearer token where the server requires one.");
+            if (path != "/jobs/events")
+            {
+                Error(operation, "404", "No such job (or not the caller's).");
+            }
+        }
         else if (tags.Contains("VOSI"))
         {
             var element = path.EndsWith("availability", StringComparison.Ordinal) ? "vosi:availability (VOSIAvailability v1.0)" : "vosi:capabilities (VOSICapabilities v1.0)";
