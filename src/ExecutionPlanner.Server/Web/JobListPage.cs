@@ -51,7 +51,7 @@ public static class JobListPage
             <p><button type="submit">Filter</button> <a href="{page.Url("/jobs")}">Clear</a></p>
             </form>
             <p id="jobs-live" class="live" role="status" aria-live="polite"></p>
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" aria-label="The jobs" tabindex="0">
             <table id="jobs" data-events="{page.Url("/jobs/events")}">
             <caption>{jobs.Count} {(jobs.Count == 1 ? "job" : "jobs")}{(more ? $", the newest {MaxRows} shown" : "")}</caption>
             <thead><tr><th scope="col">Job</th><th scope="col">Run id</th><th scope="col">Phase</th><th scope="col">Created</th></tr></thead>

@@ -57,7 +57,7 @@ public static class PlannerPages
         var rows = Html.Join(set.Offers, o => Html.Of($"""
             <tr>
             <th scope="row"><a href="{page.Url("/planner/offers/" + o.Id)}">{o.Id}</a></th>
-            <td>{o.PhaseAt(now)}</td>
+            <td><span class="phase phase-{o.PhaseAt(now).ToString().ToLowerInvariant()}">{o.PhaseAt(now)}</span></td>
             <td>{o.Cores.ToString(CultureInfo.InvariantCulture)}</td>
             <td>{BrowserText.Size(o.MemoryBytes)}</td>
             <td>{BrowserText.Time(o.Start)} – {BrowserText.Time(o.StartLatest)}</td>
@@ -67,7 +67,7 @@ public static class PlannerPages
             </tr>
             """));
         var offers = set.Offers.Count == 0 ? Html.Empty : Html.Of($"""
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" aria-label="Offers" tabindex="0">
             <table>
             <caption>Offers</caption>
             <thead><tr><th scope="col">Offer</th><th scope="col">Phase</th><th scope="col">Cores</th><th scope="col">Memory</th>
