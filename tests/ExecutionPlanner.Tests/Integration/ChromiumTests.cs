@@ -21,13 +21,15 @@ public sealed class ChromiumTests
     IPlaywright playwright = null!;
     IBrowser browser = null!;
     IBrowserContext context = null!;
+    string netLog = null!;
     readonly ConcurrentQueue<string> problems = new();
 
     [OneTimeSetUp]
     public async Task StartServerAndBrowser()
     {
         await ExecutionServer.RequireDockerAsync();
-        (playwright, browser) = await Chromium.LaunchAsync();
+        netLog = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"chromium-netlog-{Guid.NewGuid():N}.json");
+        (playwright, browser) = await Chromium.LaunchAsync(netLog);
         server = await ExecutionServer.StartAsync(new Dictionary<string, string?>
         {
             ["Auth:AllowAnonymous"] = "false",
@@ -44,6 +46,11 @@ public sealed class ChromiumTests
             await browser.DisposeAsync();
         }
         playwright?.Dispose();
+        if (browser is not null)
+        {
+            Chromium.AssertStayedOnThisMachine(netLog);
+            File.Delete(netLog);
+        }
         if (server is not null)
         {
             await server.DisposeAsync();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace ExecutionPlanner.Tests.Support;
@@ -31,8 +32,11 @@ public static class Chromium
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
     ];
 
-    /// <summary>Starts Playwright and Chromium; a missing chromium is ignored on a laptop and a failure on CI.</summary>
-    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    /// <summary>
+    /// Starts Playwright and Chromium; a missing chromium is ignored on a laptop and a failure on CI. Chromium
+    /// writes its network log to <paramref name="netLog"/>, for <see cref="AssertStayedOnThisMachine"/> after it closed.
+    /// </summary>
+    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync(string netLog)
     {
         if (!File.Exists(ExecutablePath))
         {
@@ -45,7 +49,7 @@ public static class Chromium
             {
                 ExecutablePath = ExecutablePath,
                 Headless = true,
-                Args = OfflineArguments,
+                Args = [.. OfflineArguments, $"--log-net-log={netLog}"],
                 Timeout = 60_000,
             });
             return (playwright, browser);
@@ -56,4 +60,32 @@ public static class Chromium
             throw;
         }
     }
+
+    /// <summary>
+    /// Reads Chromium's network log (NetLog JSON, complete once the browser has closed): every TCP connection it
+    /// opened went to the loopback address. The one UDP "connect" allowed elsewhere is Chromium's IPv6 reachability
+    /// probe, which asks the routing table and sends nothing.
+    /// </summary>
+    public static void AssertStayedOnThisMachine(string netLog)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(netLog));
+        var types = document.RootElement.GetProperty("constants").GetProperty("logEventTypes").EnumerateObject()
+            .ToDictionary(t => t.Value.GetInt32(), t => t.Name);
+        var connections = new List<string>();
+        foreach (var e in document.RootElement.GetProperty("events").EnumerateArray())
+        {
+            var type = types.GetValueOrDefault(e.GetProperty("type").GetInt32(), "");
+            if (type is "TCP_CONNECT_ATTEMPT" or "TCP_CONNECT" or "UDP_CONNECT"
+                && e.TryGetProperty("params", out var p) && p.TryGetProperty("address", out var address))
+            {
+                connections.Add($"{type} {address.GetString()}");
+            }
+        }
+        Assert.That(connections, Is.Not.Empty, "the network log shows no connection at all: was it written?");
+        Assert.That(connections.Where(c => !IsLoopback(c) && c != "UDP_CONNECT [2001:4860:4860::8888]:443"), Is.Empty,
+            "Chromium connected somewhere other than this machine");
+    }
+
+    static bool IsLoopback(string connection) =>
+        connection.Split(' ')[1] is var a && (a.StartsWith("127.", StringComparison.Ordinal) || a.StartsWith("[::1]", StringComparison.Ordinal));
 }
