@@ -1,6 +1,7 @@
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Auth;
 using ExecutionPlanner.Server.Execution;
+using ExecutionPlanner.Server.Execution.LiveOutput;
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Jobs.Events;
@@ -69,6 +70,9 @@ public static class ExecutionPlannerServices
         services.AddSingleton<OutcomeWriter>();
         services.AddSingleton<OutcomeSettler>();
         services.AddSingleton<ContainerRunner>();
+        services.AddOptions<LiveOutputOptions>().BindConfiguration(ExecutionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LiveOutputOptions>, LiveOutputOptionsValidator>();
+        services.AddSingleton<LiveOutputPump>();
         services.AddSingleton<InputStaging>();
         InputStaging.Configure(services);
         services.AddSingleton<ContainerRemover>();

@@ -58,7 +58,13 @@ public static class JobEventPayload
     public static string Output(string jobId, string ownerId, string stream, IReadOnlyList<string> lines) =>
         JsonSerializer.Serialize(new Wire("o", jobId, ownerId, null, null, null, stream, [.. lines]), WireOptions);
 
-    static readonly JsonSerializerOptions WireOptions = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    // Only our own listener reads the wire form: characters outside ASCII are written as themselves, not as \uXXXX
+    // (a line of 1000 non-ASCII characters then fits a payload).
+    static readonly JsonSerializerOptions WireOptions = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     static bool TryTime(string? text, out DateTimeOffset time) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
