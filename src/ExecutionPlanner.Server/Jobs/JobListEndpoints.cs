@@ -24,7 +24,7 @@ public static class JobListEndpoints
     /// </summary>
     public static async Task<SeeOther> Create(
         HttpRequest request, JobCreationBatcher batcher, CallerResolver callers, IOptionsMonitor<JobsOptions> options,
-        TimeProvider clock, CancellationToken ct)
+        IOptionsMonitor<Callbacks.CallbackOptions> callbacks, TimeProvider clock, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
         var o = options.CurrentValue;
@@ -49,6 +49,7 @@ public static class JobListEndpoints
         var parameters = JobParameterContract.Normalise(form.Pairs.Where(p => !JobControl.Names.Contains(p.Key)));
         var inputs = await JobInputs.ReadAsync(files, inputName, ct);
         JobParameterContract.Validate(parameters, inputs.Select(i => i.Name), o);
+        Callbacks.CallbackParameter.Check(parameters, callbacks.CurrentValue);
 
         var now = UwsTime.Truncate(clock.GetUtcNow());
         var job = new JobEntity

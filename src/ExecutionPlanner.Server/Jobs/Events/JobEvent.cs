@@ -11,6 +11,8 @@ public enum JobEventKind
     Output,
     /// <summary>The job was destroyed.</summary>
     Deleted,
+    /// <summary>A callback delivery was queued (wakes the senders; never sent to streams).</summary>
+    CallbackQueued,
 }
 
 /// <summary>

@@ -7,7 +7,7 @@ namespace ExecutionPlanner.Server.Jobs.Events;
 /// <summary>
 /// The NOTIFY payloads of channel <see cref="Channel"/>: short JSON objects written by the jobs table's trigger
 /// (phase, message, deleted; migration JobEvents) and by the node running a job (output lines, <see cref="Output"/>).
-/// "k" is the kind (p, m, o, d), "id" the job, "o" its owner, then "p" phase, "t" time, "x" text, "s" stream, "l" lines.
+/// "k" is the kind (p, m, o, d; c for a queued callback), "id" the job, "o" its owner, then "p" phase, "t" time, "x" text, "s" stream, "l" lines.
 /// </summary>
 public static class JobEventPayload
 {
@@ -50,6 +50,7 @@ public static class JobEventPayload
             "o" when w.Stream is "stdout" or "stderr" && w.Lines is { } lines =>
                 new JobEvent(JobEventKind.Output, id, owner) { Stream = w.Stream, Lines = lines },
             "d" => new JobEvent(JobEventKind.Deleted, id, owner),
+            "c" => new JobEvent(JobEventKind.CallbackQueued, id, owner),
             _ => null,
         };
     }
@@ -58,7 +59,13 @@ public static class JobEventPayload
     public static string Output(string jobId, string ownerId, string stream, IReadOnlyList<string> lines) =>
         JsonSerializer.Serialize(new Wire("o", jobId, ownerId, null, null, null, stream, [.. lines]), WireOptions);
 
-    static readonly JsonSerializerOptions WireOptions = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    // Only our own listener reads the wire form: characters outside ASCII are written as themselves, not as \uXXXX
+    // (a line of 1000 non-ASCII characters then fits a payload).
+    static readonly JsonSerializerOptions WireOptions = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     static bool TryTime(string? text, out DateTimeOffset time) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);

@@ -70,6 +70,10 @@ public sealed class JobEventStreams : IJobChangeObserver
     /// <summary>Routes one event to the streams of its job and of its owner (a job's stream only if the owner matches).</summary>
     public void Publish(JobEvent jobEvent)
     {
+        if (jobEvent.Kind == JobEventKind.CallbackQueued)
+        {
+            return;
+        }
         JobEventSubscription[] receivers;
         lock (gate)
         {
