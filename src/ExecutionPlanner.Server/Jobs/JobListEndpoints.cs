@@ -29,7 +29,7 @@ public static class JobListEndpoints
         var caller = callers.Resolve(request);
         var o = options.CurrentValue;
         var form = await UwsRequestParameters.ReadAsync(request, o, ct);
-        var id = await CreateAsync(form, form.Files, file => file.Name, caller, batcher, o, clock, ct);
+        var id = await CreateAsync(form, form.Files, file => file.Name, caller, batcher, o, callbacks.CurrentValue, clock, ct);
         return new SeeOther(JobLinks.Job(request, id));
     }
 
@@ -39,7 +39,7 @@ public static class JobListEndpoints
     /// </summary>
     internal static async Task<string> CreateAsync(
         UwsRequestParameters form, IReadOnlyList<IFormFile> files, Func<IFormFile, string> inputName, Caller caller,
-        JobCreationBatcher batcher, JobsOptions o, TimeProvider clock, CancellationToken ct)
+        JobCreationBatcher batcher, JobsOptions o, Callbacks.CallbackOptions callbacks, TimeProvider clock, CancellationToken ct)
     {
         var run = form.One(JobControl.Phase) is { } phase
             ? phase.Trim().Equals("RUN", StringComparison.OrdinalIgnoreCase)
@@ -49,7 +49,7 @@ public static class JobListEndpoints
         var parameters = JobParameterContract.Normalise(form.Pairs.Where(p => !JobControl.Names.Contains(p.Key)));
         var inputs = await JobInputs.ReadAsync(files, inputName, ct);
         JobParameterContract.Validate(parameters, inputs.Select(i => i.Name), o);
-        Callbacks.CallbackParameter.Check(parameters, callbacks.CurrentValue);
+        Callbacks.CallbackParameter.Check(parameters, callbacks);
 
         var now = UwsTime.Truncate(clock.GetUtcNow());
         var job = new JobEntity

@@ -21,7 +21,8 @@ public static class NewJobPage
     /// PHASE=RUN) and created exactly as POST /jobs creates; then to the job's page.
     /// </summary>
     public static async Task<IResult> Post(
-        HttpContext http, JobCreationBatcher batcher, IOptionsMonitor<JobsOptions> options, TimeProvider clock, CancellationToken ct)
+        HttpContext http, JobCreationBatcher batcher, IOptionsMonitor<JobsOptions> options, IOptionsMonitor<Jobs.Callbacks.CallbackOptions> callbacks,
+        TimeProvider clock, CancellationToken ct)
     {
         var page = new BrowserContext(http);
         var o = options.CurrentValue;
@@ -49,7 +50,7 @@ public static class NewJobPage
         try
         {
             var id = await JobListEndpoints.CreateAsync(
-                UwsRequestParameters.From(pairs, uploads), uploads, f => Path.GetFileName(f.FileName), page.Caller, batcher, o, clock, ct);
+                UwsRequestParameters.From(pairs, uploads), uploads, f => Path.GetFileName(f.FileName), page.Caller, batcher, o, callbacks.CurrentValue, clock, ct);
             return new SeeOther(page.Url("/jobs/" + id));
         }
         catch (UwsRequestException ex) when (ex.StatusCode != StatusCodes.Status401Unauthorized)

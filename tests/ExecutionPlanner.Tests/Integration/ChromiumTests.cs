@@ -114,7 +114,8 @@ public sealed class ChromiumTests
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "New job" }).ClickAsync();
         await page.WaitForURLAsync("**/web/jobs/new");
         await page.GetByLabel("Image").FillAsync(Image);
-        await page.GetByLabel("Command").FillAsync("sh\n-c\necho hi > /uws/results/out.txt; echo to-stdout; echo to-stderr >&2");
+        // The pause keeps it running long enough to see its output arrive while it is EXECUTING.
+        await page.GetByLabel("Command").FillAsync("sh\n-c\necho hi > /uws/results/out.txt; echo to-stdout; echo to-stderr >&2; sleep 5");
         await page.GetByLabel("Environment").FillAsync("GREETING=hello");
         await page.GetByLabel("Run id").FillAsync("from-chromium");
         Assert.That(await page.GetByLabel("Run at once").IsCheckedAsync(), Is.True);
@@ -123,10 +124,22 @@ public sealed class ChromiumTests
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/jobs/[a-z0-9]+$"));
         var jobId = page.Url.Split('/')[^1];
 
-        // A mark on the loaded page: it is still there at the end only if the page never reloaded.
-        await page.EvaluateAsync("() => { window.__notReloaded = true; }");
+        // A mark on the loaded page: it is still there at the end only if the page never reloaded. And the phase the
+        // page showed when the job's stdout first appeared on it.
+        await page.EvaluateAsync(@"() => {
+            window.__notReloaded = true;
+            const seen = () => {
+                const out = document.getElementById('stdout');
+                if (!window.__stdoutSeenIn && out && out.textContent.includes('to-stdout')) {
+                    window.__stdoutSeenIn = document.querySelector('#job-phase [data-phase]').getAttribute('data-phase');
+                }
+            };
+            new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true });
+            seen();
+        }");
         await page.Locator("#job-phase [data-phase=COMPLETED]").WaitForAsync(new() { Timeout = Deadline });
         Assert.That(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), Is.True, "the page reloaded instead of changing by itself");
+        Assert.That(await page.EvaluateAsync<string>("() => window.__stdoutSeenIn"), Is.EqualTo("EXECUTING"), "stdout should show while the job runs");
         Assert.That(await page.Locator("#stdout").InnerTextAsync(), Does.Contain("to-stdout"));
         Assert.That(await page.Locator("#stderr").InnerTextAsync(), Does.Contain("to-stderr"));
         Assert.That(await page.Locator("#job-live").InnerTextAsync(), Does.Contain("COMPLETED"));

@@ -53,7 +53,8 @@
   function appendLine(name, line) {
     pending[name].push(line);
     var pre = document.getElementById(name);
-    if (pre) { pre.appendChild(document.createTextNode(line + "\n")); }
+    // A line the page already got in the log part it fetched (a refresh racing the event) is not shown twice.
+    if (pre && !pre.textContent.endsWith(line + "\n")) { pre.appendChild(document.createTextNode(line + "\n")); }
   }
 
   function appendMessage(data) {
