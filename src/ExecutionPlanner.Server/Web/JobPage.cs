@@ -137,7 +137,7 @@ public static class JobPage
         return Html.Of($"""
             <section aria-labelledby="params-h">
             <h2 id="params-h">Parameters</h2>
-            <div class="table-wrap" role="region" aria-label="Parameters" tabindex="0">
+            <div class="table-wrap" role="region" aria-label="Parameter table" tabindex="0">
             <table>
             <thead><tr><th scope="col">Name</th><th scope="col">Value</th></tr></thead>
             <tbody>{rows}{uploads}</tbody>

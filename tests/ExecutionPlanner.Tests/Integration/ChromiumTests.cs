@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using ExecutionPlanner.Tests.Support;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static ExecutionPlanner.Tests.Support.UwsClient;
 
@@ -9,7 +11,7 @@ namespace ExecutionPlanner.Tests.Integration;
 /// The browser view in a real browser (headless Chromium): sign in, create a job through the form, watch it reach
 /// COMPLETED without reloading, open a result, follow the job list, use the planner. Each page's screenshot is a
 /// test attachment (under the test results directory). The pages may load nothing but this server's own files,
-/// and may raise no script error.
+/// may raise no script error, and must pass axe-core's WCAG 2.1 A/AA and best-practice rules.
 /// </summary>
 [Category("Browser")]
 [NonParallelizable]
@@ -176,7 +178,11 @@ public sealed class ChromiumTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync("**/jobs");
 
-        await page.GotoAsync("/web/planner");
+        await page.GotoAsync("/");
+        Assert.That(await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync(), Is.EqualTo("ExecutionPlanner"));
+        await ScreenshotAsync(page, "0-start");
+        await page.GetByRole(AriaRole.Main).GetByRole(AriaRole.Link, new() { Name = "The planner" }).ClickAsync();
+        await page.WaitForURLAsync("**/web/planner");
         await ScreenshotAsync(page, "6-planner");
         await page.GetByRole(AriaRole.Button, new() { Name = "Ask for offers" }).ClickAsync();
         await page.WaitForURLAsync("**/web/planner/offersets/*");
@@ -192,8 +198,17 @@ public sealed class ChromiumTests
         await page.Locator("#job-phase [data-phase=COMPLETED]").WaitForAsync(new() { Timeout = Deadline });
     }
 
-    static async Task ScreenshotAsync(IPage page, string name)
+    /// <summary>Saves the page's screenshot as an attachment, and checks the page with axe-core (WCAG 2 A and AA rules).</summary>
+    async Task ScreenshotAsync(IPage page, string name)
     {
+        if (new Uri(page.Url).AbsolutePath.Contains("/results/", StringComparison.Ordinal) is false)
+        {
+            var axe = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+            foreach (var violation in axe.Violations)
+            {
+                problems.Enqueue($"accessibility ({violation.Impact}) on {page.Url}: {violation.Id}: {violation.Help} at {string.Join(", ", violation.Nodes.Select(n => n.Html))}");
+            }
+        }
         var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "browser-screenshots");
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, $"{TestContext.CurrentContext.Test.MethodName}-{name}.png");

@@ -52,6 +52,7 @@
 
   function appendLine(name, line) {
     pending[name].push(line);
+    if (pending[name].length > 2000) { pending[name].shift(); }
     var pre = document.getElementById(name);
     // A line the page already got in the log part it fetched (a refresh racing the event) is not shown twice.
     if (pre && !pre.textContent.endsWith(line + "\n")) { pre.appendChild(document.createTextNode(line + "\n")); }
