@@ -348,6 +348,50 @@ public sealed partial class BrowserViewTests : PrivateServerFixture
         Assert.That((await browser.Http.GetAsync("/web/assets/nothing.js")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
+    [Test]
+    public async Task Hostile_browser_requests_get_4xx_pages_never_a_5xx()
+    {
+        using var owner = Server.NewOwner();
+        var id = await owner.CreateJobAsync(("cmd", "true"));
+        using var browser = new BrowserClient(Server.BaseAddress);
+        await browser.SignInAsync(TokenOf(owner));
+        await browser.GetPageAsync("/jobs");
+        var gets = new[]
+        {
+            "/jobs?PHASE=%00", "/jobs?AFTER=%EF%BF%BF", "/jobs?LAST=-1", "/jobs?LAST=99999999999", "/jobs?NAME=x", "/jobs?%ZZ=1",
+            "/jobs?AFTER=" + new string('9', 70000), "/jobs?PHASE=%ED%A0%80", $"/jobs/{id}?WAIT=abc", $"/jobs/{id}?WAIT=0&PHASE=NOPE",
+            $"/jobs/{id}?PHASE=PENDING&PHASE=QUEUED", "/jobs/%3Cscript%3E", "/jobs/..%2F..%2Fetc", "/web/planner/offersets/not-an-id",
+            "/web/assets/..%2Fsite.css", "/web/signin?return=%0d%0aSet-Cookie:%20x=1", "/web/signin?return=javascript:alert(1)", "/?x=%00",
+        };
+        foreach (var path in gets)
+        {
+            var (status, html) = await browser.GetPageAsync(path);
+            Assert.That((int)status, Is.InRange(200, 499), $"GET {path}: {html}");
+        }
+        var posts = new (string Path, HttpContent Body)[]
+        {
+            ("/web/jobs", new StringContent("")),
+            ("/web/jobs", new StringContent("{\"image\": 1}", System.Text.Encoding.UTF8, "application/json")),
+            ("/web/jobs", new FormUrlEncodedContent([KeyValuePair.Create("_antiforgery", browser.Antiforgery!), KeyValuePair.Create("image", "x\u0001")])),
+            ("/web/jobs", new FormUrlEncodedContent([KeyValuePair.Create("_antiforgery", browser.Antiforgery!), KeyValuePair.Create("image", Image), KeyValuePair.Create("cores", "lots"), KeyValuePair.Create("env", "1=2")])),
+            ("/web/jobs", new FormUrlEncodedContent([KeyValuePair.Create("_antiforgery", browser.Antiforgery!), KeyValuePair.Create("image", Image), KeyValuePair.Create("image", "other")])),
+            ("/web/signin", new FormUrlEncodedContent([KeyValuePair.Create("_antiforgery", browser.Antiforgery!), KeyValuePair.Create("token", new string('x', 100000))])),
+            ("/web/planner/offersets", new FormUrlEncodedContent([KeyValuePair.Create("_antiforgery", browser.Antiforgery!), KeyValuePair.Create("task", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[")])),
+            ("/web/planner/offersets", new FormUrlEncodedContent([KeyValuePair.Create("_antiforgery", browser.Antiforgery!), KeyValuePair.Create("task", "executable: {kind: nope}")])),
+            ("/web/planner/offers/nope/accept", new FormUrlEncodedContent([KeyValuePair.Create("_antiforgery", browser.Antiforgery!)])),
+            ($"/web/jobs/{id}/phase", new FormUrlEncodedContent([KeyValuePair.Create("_antiforgery", browser.Antiforgery!), KeyValuePair.Create("PHASE", "SUSPEND")])),
+            ($"/web/jobs/{id}/phase", new FormUrlEncodedContent([KeyValuePair.Create("_antiforgery", browser.Antiforgery!)])),
+            ("/web/jobs/nope/delete", new FormUrlEncodedContent([KeyValuePair.Create("_antiforgery", browser.Antiforgery!)])),
+        };
+        foreach (var (path, body) in posts)
+        {
+            using var answer = await browser.Http.PostAsync(path, body);
+            Assert.That((int)answer.StatusCode, Is.InRange(200, 499), $"POST {path}: {await answer.Content.ReadAsStringAsync()}");
+            body.Dispose();
+        }
+        Assert.That(await owner.PhaseAsync(id), Is.EqualTo("PENDING"));
+    }
+
     static async Task<(string? Type, byte[] Body)> BytesAsync(HttpClient client, string path, string? accept)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
