@@ -12,7 +12,7 @@ namespace ExecutionPlanner.Server.Persistence.Migrations;
 /// A payload stays far below PostgreSQL's 8000-byte limit: a message is at most 1000 characters.
 /// </summary>
 [DbContext(typeof(UwsDbContext))]
-[Migration("20261126000000_JobEvents")]
+[Migration("20261126100000_JobEvents")]
 public sealed class AddJobEvents : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)

@@ -10,7 +10,7 @@ namespace ExecutionPlanner.Server.Persistence.Migrations;
 /// overwritten in place; deleted by the running node once the outcome (the full stdout and stderr) is stored, and with the job.
 /// </summary>
 [DbContext(typeof(UwsDbContext))]
-[Migration("20261126000001_JobOutputTails")]
+[Migration("20261126100001_JobOutputTails")]
 public sealed class AddJobOutputTails : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder) =>

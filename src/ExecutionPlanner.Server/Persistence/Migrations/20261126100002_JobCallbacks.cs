@@ -11,7 +11,7 @@ namespace ExecutionPlanner.Server.Persistence.Migrations;
 /// The trigger also announces the row on uws_job_event (kind "c") to wake the senders at once.
 /// </summary>
 [DbContext(typeof(UwsDbContext))]
-[Migration("20261126000002_JobCallbacks")]
+[Migration("20261126100002_JobCallbacks")]
 public sealed class AddJobCallbacks : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
