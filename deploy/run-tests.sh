@@ -18,6 +18,9 @@ export EP_TEST_DOCKER2="unix://$EP_DOCKER2_SOCKET"
 # The compose test builds images from Debian packages (mmdebstrap) and runs Debian's docker-compose 1.29.
 command -v mmdebstrap >/dev/null 2>&1 || ep_apt_install mmdebstrap || exit 1
 command -v docker-compose >/dev/null 2>&1 || ep_apt_install docker-compose || exit 1
+# Headless Chromium drives the browser view in ChromiumTests (Debian's; Playwright's own browser download
+# cannot work offline, and its driver ships in the Microsoft.Playwright package).
+command -v chromium >/dev/null 2>&1 || ep_apt_install chromium || exit 1
 # A UWS service that is not ours, for the tests of the `ep` client (GAVO DaCHS, from apt).
 ep_ensure_dachs || exit 1
 export EP_TEST_DACHS="http://127.0.0.1:${EP_DACHS_PORT:-18080}/"
@@ -26,8 +29,16 @@ export EP_TEST_DACHS="http://127.0.0.1:${EP_DACHS_PORT:-18080}/"
 export EP_REQUIRE_SERVICES=1
 export EP_TEST_POSTGRES="Host=/var/run/postgresql;Database=postgres;Username=$(id -un)"
 
-results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+# EP_TEST_RESULTS=DIR keeps the results there (the .trx and its attachments, such as the browser tests'
+# screenshots); otherwise they go to a temporary folder removed at the end.
+if [ -n "${EP_TEST_RESULTS:-}" ]; then
+  results=$EP_TEST_RESULTS
+  mkdir -p "$results"
+  rm -f "$results/results.trx"
+else
+  results=$(mktemp -d)
+  trap 'rm -rf "$results"' EXIT
+fi
 dotnet test ExecutionPlanner.sln -c Release --logger "trx;LogFileName=results.trx" \
   --results-directory "$results" "$@"
 status=$?

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ExecutionPlanner.Bench;
 
-/// <summary>Command line: [create|read|wait|dbceiling|all|execution] [--duration 10] [--warmup 2] [--database name] [--keep] [--jobs 100000] [--waiters 1000] [--requests 2000].</summary>
+/// <summary>Command line: [create|read|wait|dbceiling|all|execution|sse] [--duration 10] [--warmup 2] [--database name] [--keep] [--jobs 100000] [--waiters 1000] [--requests 2000].</summary>
 public sealed class BenchOptions
 {
     public HashSet<string> Scenarios { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -21,6 +21,9 @@ public sealed class BenchOptions
 
     public int Requests { get; private set; } = 2000;
 
+    /// <summary>sse: jobs changed per round.</summary>
+    public int SseJobs { get; private set; } = 1000;
+
     /// <summary>execution: measured latency runs per method (after <see cref="WarmupRuns"/>).</summary>
     public int LatencyRuns { get; private set; } = 20;
 
@@ -38,11 +41,11 @@ public sealed class BenchOptions
     public static readonly string[] All = ["create", "dbceiling", "read", "wait"];
 
     /// <summary>Scenarios that need more than PostgreSQL (dockerd and the job image); not part of "all".</summary>
-    public static readonly string[] Separate = ["execution"];
+    public static readonly string[] Separate = ["execution", "sse"];
 
     public const string Usage =
-        "usage: ExecutionPlanner.Bench [create|dbceiling|read|wait|all|execution]... [--duration s] [--warmup s] [--database name] [--keep] " +
-        "[--jobs n] [--waiters n] [--requests n] [--pool-size n] [--runs n] [--warmup-runs n] [--containers n] [--slots 1,2,4]";
+        "usage: ExecutionPlanner.Bench [create|dbceiling|read|wait|all|execution|sse]... [--duration s] [--warmup s] [--database name] [--keep] " +
+        "[--jobs n] [--waiters n] [--requests n] [--sse-jobs n] [--pool-size n] [--runs n] [--warmup-runs n] [--containers n] [--slots 1,2,4]";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -58,6 +61,7 @@ public sealed class BenchOptions
                 case "--keep": o.Keep = true; break;
                 case "--jobs": o.Jobs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--waiters": o.Waiters = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--sse-jobs": o.SseJobs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--requests": o.Requests = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--pool-size": o.PoolSize = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--runs": o.LatencyRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;

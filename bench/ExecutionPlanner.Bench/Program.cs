@@ -56,5 +56,11 @@ if (options.Runs("execution"))
     await ExecutionScenario.RunAsync(db, options, report);
 }
 
+// Starts two server processes of its own on the same database.
+if (options.Runs("sse"))
+{
+    await SseScenario.RunAsync(db, options, report);
+}
+
 Console.WriteLine(report.ToMarkdown());
 return 0;

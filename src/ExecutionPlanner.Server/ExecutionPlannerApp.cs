@@ -5,6 +5,7 @@ using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Planner;
 using ExecutionPlanner.Server.Vosi;
+using ExecutionPlanner.Server.Web;
 
 namespace ExecutionPlanner.Server;
 
@@ -22,6 +23,7 @@ public static class ExecutionPlannerApp
         app.MapHangfireDashboard();
         app.UseRoutingWithHeadAsGet();
         app.MapObservability();
+        app.MapBrowser();
         app.MapJobs();
         app.MapHealth();
         app.MapPlanner();

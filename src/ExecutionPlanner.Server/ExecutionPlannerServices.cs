@@ -1,8 +1,11 @@
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Auth;
 using ExecutionPlanner.Server.Execution;
+using ExecutionPlanner.Server.Execution.LiveOutput;
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Callbacks;
+using ExecutionPlanner.Server.Jobs.Events;
 using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Persistence;
 using ExecutionPlanner.Server.Planner;
@@ -46,6 +49,12 @@ public static class ExecutionPlannerServices
         services.AddSingleton(_ => new WokenJobReader.ReaderDataSource(connectionString));
         services.AddSingleton<WokenJobReader>();
         services.AddHostedService(sp => sp.GetRequiredService<WokenJobReader>());
+        services.AddSingleton<JobEventStreams>();
+        services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CallbackOptions>, CallbackOptionsValidator>();
+        services.AddSingleton<CallbackOutbox>();
+        CallbackSender.Configure(services);
+        services.AddHostedService<CallbackSender>();
         services.AddSingleton<JobChangeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<JobChangeListener>());
         services.AddSingleton<DestructionSweeper>();
@@ -68,6 +77,9 @@ public static class ExecutionPlannerServices
         services.AddSingleton<OutcomeWriter>();
         services.AddSingleton<OutcomeSettler>();
         services.AddSingleton<ContainerRunner>();
+        services.AddOptions<LiveOutputOptions>().BindConfiguration(ExecutionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LiveOutputOptions>, LiveOutputOptionsValidator>();
+        services.AddSingleton<LiveOutputPump>();
         services.AddSingleton<InputStaging>();
         InputStaging.Configure(services);
         services.AddSingleton<ContainerRemover>();

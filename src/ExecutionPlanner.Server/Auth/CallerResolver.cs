@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Web;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -9,13 +10,22 @@ namespace ExecutionPlanner.Server.Auth;
 /// <summary>
 /// Maps a request to its owner: "Authorization: Bearer &lt;token&gt;" with a token the operator
 /// configured, or, when the operator allows it, no credentials at all. An empty Basic header
-/// (what some UWS clients send by default) counts as no credentials.
+/// (what some UWS clients send by default) counts as no credentials. A browser signed in through the
+/// browser view (<see cref="BrowserSession"/>) carries its token in a cookie instead: that cookie is
+/// accepted for reads, and for writes only from a form whose antiforgery token was checked.
 /// </summary>
 public sealed class CallerResolver(IOptionsMonitor<AuthOptions> options)
 {
     public Caller Resolve(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
+        if ((string.IsNullOrWhiteSpace(header) || IsEmptyBasic(header))
+            && BrowserSession.Token(request) is { } signedIn && BrowserSession.MayActFor(request))
+        {
+            return OwnerOf(signedIn) is { } browserOwner
+                ? new Caller(browserOwner)
+                : throw new UwsRequestException(StatusCodes.Status401Unauthorized, "The signed-in token is no longer valid: sign in again.");
+        }
         if (string.IsNullOrWhiteSpace(header) || IsEmptyBasic(header))
         {
             return options.CurrentValue.AllowAnonymous

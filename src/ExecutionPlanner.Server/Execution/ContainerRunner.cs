@@ -1,4 +1,5 @@
 using ExecutionPlanner.Docker;
+using ExecutionPlanner.Server.Execution.LiveOutput;
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Persistence;
@@ -23,6 +24,7 @@ public sealed partial class ContainerRunner(
     OutcomeWriter writer,
     InputStaging staging,
     ContainerRemover remover,
+    LiveOutputPump liveOutput,
     EngineGate engine,
     ExecutionNode node,
     ExecutionPlannerMeter meter,
@@ -117,9 +119,12 @@ public sealed partial class ContainerRunner(
             LogStarted(logger, job.Id, job.Attempt, containerId[..12]);
             var startedAt = clock.GetUtcNow();
             meter.ContainerStart(startedAt - claimedAt);
+            // Live stdout/stderr for event streams and …/results/stdout while it runs; removed after step 6.
+            await using var live = liveOutput.Start(job.Id, containerId);
 
             // 5. Wait for the exit, bounded by executionDuration, an ABORT, a DELETE or a lost lease.
             var why = await WaitAsync(containerId, running, deadline);
+            await live.StopAsync();
             if (why is CollectReason ended)
             {
                 meter.RunDuration(clock.GetUtcNow() - startedAt, ended.ToString());

@@ -24,25 +24,7 @@ public sealed class InputFetchOptions
     public TimeSpan InputFetchTimeout { get; set; } = DefaultInputFetchTimeout;
 
     /// <summary>Whether the server may fetch <paramref name="url"/>: http(s), and a host the operator allows.</summary>
-    public bool Allows(Uri url)
-    {
-        if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
-        {
-            return false;
-        }
-        var host = url.IdnHost;
-        var hostPort = $"{host}:{url.Port}";
-        foreach (var allowed in AllowedInputHosts)
-        {
-            var a = allowed.Trim();
-            if (a.Equals(host, StringComparison.OrdinalIgnoreCase) || a.Equals(hostPort, StringComparison.OrdinalIgnoreCase)
-                || (a.StartsWith("*.", StringComparison.Ordinal) && host.EndsWith(a[1..], StringComparison.OrdinalIgnoreCase)))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public bool Allows(Uri url) => AllowedHosts.Allows(AllowedInputHosts, url);
 }
 
 sealed class InputFetchOptionsValidator : IValidateOptions<InputFetchOptions>

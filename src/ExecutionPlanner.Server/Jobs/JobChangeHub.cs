@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ExecutionPlanner.Server.Jobs.Events;
 
 namespace ExecutionPlanner.Server.Jobs;
 
@@ -13,9 +14,22 @@ public sealed class JobChangeHub : IDisposable
     readonly ConcurrentDictionary<string, List<TaskCompletionSource>> waiters = new(StringComparer.Ordinal);
     readonly SemaphoreSlim queued = new(0, int.MaxValue);
     IJobChangeObserver[] observers = [];
+    Action<JobEvent>[] eventObservers = [];
 
     /// <summary>Adds an observer told of every change (at start-up; observers are never removed).</summary>
     public void Observe(IJobChangeObserver observer) => observers = [.. observers, observer];
+
+    /// <summary>Adds an observer of the live events (channel uws_job_event, see <see cref="JobEventPayload"/>); at start-up.</summary>
+    public void ObserveEvents(Action<JobEvent> observer) => eventObservers = [.. eventObservers, observer];
+
+    /// <summary>A live event arrived (called on the listener's thread: observers return at once).</summary>
+    public void PublishEvent(JobEvent jobEvent)
+    {
+        foreach (var observer in eventObservers)
+        {
+            observer(jobEvent);
+        }
+    }
 
     /// <summary>Registers interest in one job. Subscribe before reading the job, so no change is missed.</summary>
     public Subscription Subscribe(string jobId)

@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Jobs.Events;
 using Npgsql;
 
 namespace ExecutionPlanner.Server.Jobs;
@@ -5,7 +6,8 @@ namespace ExecutionPlanner.Server.Jobs;
 /// <summary>
 /// One long-lived LISTEN connection per node. The trigger on the jobs table sends
 /// "&lt;job id&gt; &lt;phase&gt;" on every committed phase change, from whichever process made it;
-/// this loop hands each to the <see cref="JobChangeHub"/>. If the connection drops it reconnects
+/// this loop hands each to the <see cref="JobChangeHub"/>. The same connection listens to the live events
+/// (<see cref="JobEventPayload.Channel"/>: phases with owner and time, messages, output lines). If the connection drops it reconnects
 /// with back-off and wakes everyone, because notifications sent meanwhile are lost.
 /// </summary>
 public sealed partial class JobChangeListener(
@@ -30,8 +32,8 @@ public sealed partial class JobChangeListener(
             try
             {
                 await using var connection = await listenerDataSource.DataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, e) => OnNotification(e.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                connection.Notification += (_, e) => OnNotification(e.Channel, e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {JobEventPayload.Channel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
@@ -55,8 +57,16 @@ public sealed partial class JobChangeListener(
         IsListening = false;
     }
 
-    void OnNotification(string payload)
+    void OnNotification(string channel, string payload)
     {
+        if (channel == JobEventPayload.Channel)
+        {
+            if (JobEventPayload.Parse(payload) is { } jobEvent)
+            {
+                hub.PublishEvent(jobEvent);
+            }
+            return;
+        }
         var space = payload.IndexOf(' ', StringComparison.Ordinal);
         if (space <= 0)
         {

@@ -37,7 +37,7 @@ public static class JobEndpoints
     /// <see cref="WokenJobReader"/>, which reads the jobs of one NOTIFY burst together; a snapshot is only a
     /// fresh read (a LISTEN reconnect sends everyone one), so the phase is checked after each.
     /// </summary>
-    static async Task<(JobEntity Job, List<JobFileInfo> Files)> WaitForPhaseChangeAsync(
+    internal static async Task<(JobEntity Job, List<JobFileInfo> Files)> WaitForPhaseChangeAsync(
         JobEntity job, Caller caller, TimeSpan wait, UwsDbContext db, WokenJobReader woken, TimeProvider clock, CancellationToken ct)
     {
         var seen = job.Phase;
@@ -107,7 +107,7 @@ public static class JobEndpoints
     /// Destroys a job: its row and, by cascade in the same statement, its files. The trigger's
     /// NOTIFY tells the node running it (if any) to stop the container.
     /// </summary>
-    static async Task DestroyAsync(UwsDbContext db, string jobId, Caller caller, CancellationToken ct)
+    internal static async Task DestroyAsync(UwsDbContext db, string jobId, Caller caller, CancellationToken ct)
     {
         if (await db.OwnedBy(caller).Where(j => j.Id == jobId).ExecuteDeleteAsync(ct) == 0)
         {

@@ -24,19 +24,32 @@ public static class JobListEndpoints
     /// </summary>
     public static async Task<SeeOther> Create(
         HttpRequest request, JobCreationBatcher batcher, CallerResolver callers, IOptionsMonitor<JobsOptions> options,
-        TimeProvider clock, CancellationToken ct)
+        IOptionsMonitor<Callbacks.CallbackOptions> callbacks, TimeProvider clock, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
         var o = options.CurrentValue;
         var form = await UwsRequestParameters.ReadAsync(request, o, ct);
+        var id = await CreateAsync(form, form.Files, file => file.Name, caller, batcher, o, callbacks.CurrentValue, clock, ct);
+        return new SeeOther(JobLinks.Job(request, id));
+    }
+
+    /// <summary>
+    /// The creation itself, shared with the browser view's form (which names uploads by their file names):
+    /// checks the controls, parameters and uploads, then hands the job to the batcher. Returns the new job's id.
+    /// </summary>
+    internal static async Task<string> CreateAsync(
+        UwsRequestParameters form, IReadOnlyList<IFormFile> files, Func<IFormFile, string> inputName, Caller caller,
+        JobCreationBatcher batcher, JobsOptions o, Callbacks.CallbackOptions callbacks, TimeProvider clock, CancellationToken ct)
+    {
         var run = form.One(JobControl.Phase) is { } phase
             ? phase.Trim().Equals("RUN", StringComparison.OrdinalIgnoreCase)
                 ? true
                 : throw UwsRequestException.BadRequest($"PHASE '{phase}' cannot be given when creating a job; only PHASE=RUN can.")
             : false;
         var parameters = JobParameterContract.Normalise(form.Pairs.Where(p => !JobControl.Names.Contains(p.Key)));
-        var inputs = await JobInputs.ReadAsync(form.Files, ct);
+        var inputs = await JobInputs.ReadAsync(files, inputName, ct);
         JobParameterContract.Validate(parameters, inputs.Select(i => i.Name), o);
+        Callbacks.CallbackParameter.Check(parameters, callbacks);
 
         var now = UwsTime.Truncate(clock.GetUtcNow());
         var job = new JobEntity
@@ -63,6 +76,6 @@ public static class JobListEndpoints
         ];
         job.Messages = clamped.OfType<string>().Select(m => JobMessages.Create(now, m)).ToList();
         await batcher.CreateAsync(job, inputs);
-        return new SeeOther(JobLinks.Job(request, job.Id));
+        return job.Id;
     }
 }

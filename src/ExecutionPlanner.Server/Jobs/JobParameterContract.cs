@@ -21,7 +21,7 @@ public static partial class JobParameterContract
     public const string Memory = "memory";
     public const string Input = "input";
 
-    public static readonly IReadOnlyList<string> Names = [Image, Cmd, Env, Cores, Memory, Input];
+    public static readonly IReadOnlyList<string> Names = [Image, Cmd, Env, Cores, Memory, Input, Callbacks.CallbackParameter.Name];
 
     /// <summary>Smallest memory limit the Docker engine accepts (6 MB), rounded up.</summary>
     public const long MinMemoryBytes = 8L * 1024 * 1024;

@@ -33,7 +33,8 @@ public static class JobParameterEndpoints
     /// transaction, so a concurrent RUN sees either the old or the new parameters, never a mix.
     /// </summary>
     public static async Task<SeeOther> Post(
-        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsMonitor<JobsOptions> options, CancellationToken ct)
+        string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, IOptionsMonitor<JobsOptions> options,
+        IOptionsMonitor<Callbacks.CallbackOptions> callbacks, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
         var form = await UwsRequestParameters.ReadAsync(request, options.CurrentValue, ct);
@@ -59,6 +60,7 @@ public static class JobParameterEndpoints
         var merged = job.Parameters.Where(p => !replaced.Contains(p.Name)).Concat(given).ToList();
         var inputNames = await db.JobFiles.Where(f => f.JobId == jobId && f.Kind == JobFileKind.Input).Select(f => f.Name).ToListAsync(ct);
         JobParameterContract.Validate(merged, inputNames.Union(inputs.Select(i => i.Name)), options.CurrentValue);
+        Callbacks.CallbackParameter.Check(merged, callbacks.CurrentValue);
 
         job.Parameters = merged;
         var newNames = inputs.Select(i => i.Name).ToList();

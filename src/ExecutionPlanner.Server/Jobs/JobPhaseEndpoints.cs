@@ -26,6 +26,15 @@ public static class JobPhaseEndpoints
         var form = await UwsRequestParameters.ReadAsync(request, options.CurrentValue, ct);
         var command = form.One(JobControl.Phase)?.Trim().ToUpperInvariant()
             ?? throw UwsRequestException.BadRequest("PHASE is required: RUN or ABORT.");
+        await ChangeAsync(jobId, command, caller, db, phases, heldSlots, clock, ct);
+        return new SeeOther(JobLinks.Job(request, jobId));
+    }
+
+    /// <summary>Applies PHASE=RUN or PHASE=ABORT (upper case) to the caller's job; shared with the browser view's buttons.</summary>
+    internal static async Task ChangeAsync(
+        string jobId, string command, Caller caller, UwsDbContext db, JobPhaseChanger phases, HeldJobSlots heldSlots,
+        TimeProvider clock, CancellationToken ct)
+    {
         var job = await db.GetOwnedAsync(jobId, caller, ct);
         switch (command)
         {
@@ -49,7 +58,6 @@ public static class JobPhaseEndpoints
             default:
                 throw UwsRequestException.BadRequest($"PHASE '{command}' is not a phase command; use RUN or ABORT.");
         }
-        return new SeeOther(JobLinks.Job(request, jobId));
     }
 
     static async Task AbortAsync(UwsDbContext db, JobPhaseChanger phases, JobEntity job, Caller caller, CancellationToken ct)

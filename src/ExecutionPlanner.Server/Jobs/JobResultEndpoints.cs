@@ -1,5 +1,7 @@
 using ExecutionPlanner.Server.Auth;
 using ExecutionPlanner.Server.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace ExecutionPlanner.Server.Jobs;
 
@@ -14,9 +16,20 @@ public static class JobResultEndpoints
         return new UwsXmlResult(w => UwsXml.WriteResults(w, files, jobUrl));
     }
 
-    public static async Task<JobFileResult> Get(string jobId, string name, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct)
+    /// <summary>
+    /// A stored result; or, for stdout and stderr of a job still running (stored only when it ends, and a moment
+    /// after an ABORT), the latest part its node has published (<see cref="JobOutputTailResult"/>).
+    /// </summary>
+    public static async Task<Results<JobFileResult, JobOutputTailResult>> Get(
+        string jobId, string name, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct)
     {
-        await db.GetOwnedAsync(jobId, callers.Resolve(request), ct);
+        var job = await db.GetOwnedAsync(jobId, callers.Resolve(request), ct);
+        if (name is "stdout" or "stderr"
+            && (job.Phase == ExecutionPhase.EXECUTING
+                || !await db.JobFiles.AnyAsync(f => f.JobId == jobId && f.Kind == JobFileKind.Result && f.Name == name, ct)))
+        {
+            return new JobOutputTailResult(jobId, name);
+        }
         return new JobFileResult(jobId, JobFileKind.Result, name);
     }
 }

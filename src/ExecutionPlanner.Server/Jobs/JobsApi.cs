@@ -1,18 +1,26 @@
+using ExecutionPlanner.Server.Jobs.Events;
+using ExecutionPlanner.Server.Web;
+
 namespace ExecutionPlanner.Server.Jobs;
 
-/// <summary>The UWS 1.1 resource tree under /jobs (UWS §2.2.1). Other methods on these paths get 405; HEAD is answered like GET (<see cref="HeadRequests"/>).</summary>
+/// <summary>
+/// The UWS 1.1 resource tree under /jobs (UWS §2.2.1). Other methods on these paths get 405; HEAD is answered like GET
+/// (<see cref="HeadRequests"/>). A browser gets pages at /jobs and /jobs/{id} instead of the documents (<see cref="BrowserApi"/>).
+/// </summary>
 public static class JobsApi
 {
     public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder app)
     {
         var jobs = app.MapGroup(JobLinks.JobListPath).AddEndpointFilter<UwsErrorFilter>().WithTags("UWS");
-        jobs.MapGet("", JobListEndpoints.List);
+        jobs.MapGet("", JobListEndpoints.List).WithBrowserView(JobListPage.RenderAsync);
         jobs.MapPost("", JobListEndpoints.Create).DisableAntiforgery();
+        jobs.MapGet("/events", JobEventEndpoints.ForCaller).WithTags("Events");
 
         var job = jobs.MapGroup("/{jobId}");
-        job.MapGet("", JobEndpoints.Get);
+        job.MapGet("", JobEndpoints.Get).WithBrowserView(JobPage.RenderAsync);
         job.MapPost("", JobEndpoints.Post).DisableAntiforgery();
         job.MapDelete("", JobEndpoints.Delete);
+        job.MapGet("/events", JobEventEndpoints.ForJob).WithTags("Events");
         job.MapGet("/phase", JobPhaseEndpoints.Get);
         job.MapPost("/phase", JobPhaseEndpoints.Post).DisableAntiforgery();
         job.MapGet("/executionduration", JobValueEndpoints.GetExecutionDuration);

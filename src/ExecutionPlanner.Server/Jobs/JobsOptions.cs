@@ -23,6 +23,7 @@ public sealed class JobsOptions
     public const decimal DefaultMaxCores = 4m;
     public const string DefaultMaxMemory = "8Gi";
     public static readonly TimeSpan DefaultDestructionSweepInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultEventHeartbeat = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// Image patterns a job may use; '*' matches any run of characters. Empty means
@@ -64,6 +65,9 @@ public sealed class JobsOptions
 
     /// <summary>How often the destruction sweeper looks for jobs past their destruction time.</summary>
     public TimeSpan DestructionSweepInterval { get; set; } = DefaultDestructionSweepInterval;
+
+    /// <summary>An event stream (/jobs/events, /jobs/{id}/events) sends a keep-alive comment after this long without events.</summary>
+    public TimeSpan EventHeartbeat { get; set; } = DefaultEventHeartbeat;
 
     internal long MaxMemoryBytes => MemoryQuantity.TryParse(MaxMemory, out var b) ? b : 0;
 }
@@ -112,6 +116,10 @@ sealed class JobsOptionsValidator : IValidateOptions<JobsOptions>
         if (o.DestructionSweepInterval < TimeSpan.FromMilliseconds(100))
         {
             errors.Add("Jobs:DestructionSweepInterval must be at least 100 ms.");
+        }
+        if (o.EventHeartbeat < TimeSpan.FromMilliseconds(100) || o.EventHeartbeat > TimeSpan.FromMinutes(10))
+        {
+            errors.Add("Jobs:EventHeartbeat must be between 100 ms and 10 minutes.");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

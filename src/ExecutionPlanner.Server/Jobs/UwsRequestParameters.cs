@@ -38,6 +38,10 @@ public sealed class UwsRequestParameters
 
     public static UwsRequestParameters FromQuery(HttpRequest request) => new(Checked(QueryPairs(request)), []);
 
+    /// <summary>Parameters put together by the server (the browser view's form, translated), checked like a request's.</summary>
+    internal static UwsRequestParameters From(IEnumerable<KeyValuePair<string, string>> pairs, IReadOnlyList<IFormFile> files) =>
+        new(Checked(pairs.ToList()), files);
+
     public static async Task<UwsRequestParameters> ReadAsync(HttpRequest request, JobsOptions limits, CancellationToken ct)
     {
         var pairs = QueryPairs(request);

@@ -30,6 +30,22 @@ public sealed class ResponseShapes : IOpenApiOperationTransformer
         {
             DescribePlanner(operation, path, method);
         }
+        else if (tags.Contains("Events"))
+        {
+            var which = path == "/jobs/events" ? "every job of the caller" : "the job";
+            Set(operation, "200", $"Server-Sent Events (text/event-stream) of {which}: event phase, message, stdout, stderr, deleted; " +
+                "each data line a JSON object (README, \"Live job events\"); a keep-alive comment every Jobs:EventHeartbeat.",
+                "text/event-stream", new OpenApiSchema { Type = JsonSchemaType.String });
+            Error(operation, "401", "No or an unknown bearer token where the server requires one.");
+            if (path != "/jobs/events")
+            {
+                Error(operation, "404", "No such job (or not the caller's).");
+            }
+        }
+        else if (tags.Contains(Web.BrowserApi.Tag))
+        {
+            DescribeBrowser(operation, method);
+        }
         else if (tags.Contains("VOSI"))
         {
             var element = path.EndsWith("availability", StringComparison.Ordinal) ? "vosi:availability (VOSIAvailability v1.0)" : "vosi:capabilities (VOSICapabilities v1.0)";
@@ -53,6 +69,14 @@ public sealed class ResponseShapes : IOpenApiOperationTransformer
                 _ => ("The value as plain text (UWS 1.1 §2.2.3: phase, executionduration, destruction, quote, owner, error, or a parameter's value).", Text, new OpenApiSchema { Type = JsonSchemaType.String }),
             };
             Set(operation, "200", description, mediaType, schema);
+            if (path is "/jobs" or "/jobs/{jobId}")
+            {
+                // The browser view answers here too, for clients that rank text/html above XML (Web/BrowserRequests).
+                ((OpenApiResponse)operation.Responses!["200"]).Content!["text/html"] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The browser view's page, only for an Accept header that ranks text/html above XML (as browsers send)." },
+                };
+            }
         }
         else
         {
@@ -106,6 +130,25 @@ public sealed class ResponseShapes : IOpenApiOperationTransformer
             Error(operation, "409", "The offer or session is in a phase that does not allow the change (e.g. accepting an expired offer).");
         }
         Error(operation, "503", "PostgreSQL is unreachable; retry later.");
+    }
+
+    /// <summary>The browser view's pages and forms (Web/): HTML for people, 303 after each form, refusals as pages.</summary>
+    static void DescribeBrowser(OpenApiOperation operation, string method)
+    {
+        const string Html = "text/html";
+        var page = new OpenApiSchema { Type = JsonSchemaType.String, Description = "An HTML page." };
+        if (method == "GET")
+        {
+            Set(operation, "200", "A page of the browser view (the assets: a stylesheet or a script).", Html, page);
+        }
+        else
+        {
+            Set(operation, "303", "See Other: done; Location points at the page to show next.", null, null);
+            operation.Responses!["303"] = WithLocation((OpenApiResponse)operation.Responses["303"]);
+            Set(operation, "400", "The form was refused: the form again, with the reason.", Html, page);
+            Set(operation, "403", "The form's antiforgery value does not fit this browser's cookies.", Html, page);
+        }
+        Set(operation, "404", "No such job, offer set, offer or asset (or not the signed-in owner's). / answers a plain-text 404 to clients that do not rank text/html above XML.", Html, page);
     }
 
     static OpenApiSchema XmlSchema(string element, string? uwsName = null) => new()

@@ -41,6 +41,14 @@ public static class PlannerBody
                     $"Content-Type '{request.ContentType}' is not one this planner reads: send application/json, application/yaml or a form."),
             };
         }
+        return Parse(json);
+    }
+
+    /// <summary>A task description typed as text (the browser view's form): JSON if it looks like JSON, else YAML.</summary>
+    public static JsonDocument ParseText(string text) => Parse(LooksLikeJson(text) ? text : YamlJson.Convert(text));
+
+    static JsonDocument Parse(string json)
+    {
         JsonDocument document;
         try
         {

@@ -1,0 +1,238 @@
+using System.Text;
+using ExecutionPlanner.Docker;
+using ExecutionPlanner.Server.Jobs.Events;
+using Npgsql;
+
+namespace ExecutionPlanner.Server.Execution.LiveOutput;
+
+/// <summary>
+/// The live output of one run (see <see cref="LiveOutputPump"/>): a log follow filling two <see cref="OutputLineStream"/>,
+/// and a loop publishing them. <see cref="StopAsync"/> lets the follow read what the ended container printed last
+/// and publishes it, before the job's outcome is written (so a stream sees the last lines before the final phase);
+/// <see cref="DisposeAsync"/> then removes the stored tail, once the full stdout and stderr are stored as results.
+/// </summary>
+public sealed class LiveOutputRun : IAsyncDisposable
+{
+    /// <summary>NOTIFY payloads per stream per publication at most; lines beyond are counted and said in one line.</summary>
+    const int MaxPayloadsPerPublication = 8;
+
+    /// <summary>How long an ended container's log follow may take to deliver its last bytes.</summary>
+    static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
+    static readonly (string Name, int Index)[] Streams = [("stdout", 0), ("stderr", 1)];
+
+    readonly string jobId;
+    readonly NpgsqlDataSource dataSource;
+    readonly TimeProvider clock;
+    readonly ILogger logger;
+    readonly OutputLineStream[] sinks;
+    readonly CancellationTokenSource followStop = new();
+    readonly CancellationTokenSource publishStop = new();
+    readonly Task following;
+    readonly Task publishing;
+    string? ownerId;
+    volatile bool failed;
+    bool stopped;
+
+    internal LiveOutputRun(string jobId, string containerId, DockerEngineClient docker, NpgsqlDataSource dataSource,
+        LiveOutputOptions options, TimeProvider clock, ILogger logger)
+    {
+        this.jobId = jobId;
+        this.dataSource = dataSource;
+        this.clock = clock;
+        this.logger = logger;
+        sinks = [new OutputLineStream(options.LiveOutputTailBytes), new OutputLineStream(options.LiveOutputTailBytes)];
+        following = FollowAsync(docker, containerId);
+        publishing = PublishLoopAsync(options.LiveOutputInterval);
+    }
+
+    async Task FollowAsync(DockerEngineClient docker, string containerId)
+    {
+        try
+        {
+            await docker.CopyLogsAsync(containerId, sinks[0], sinks[1], new ContainerLogsOptions { Follow = true }, followStop.Token);
+        }
+        catch (OperationCanceledException) when (followStop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
+        {
+            Fail(ex);
+        }
+    }
+
+    async Task PublishLoopAsync(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval, clock);
+        try
+        {
+            // Only the wait is cancelled by StopAsync, never a publication under way (its lines would be lost).
+            await PublishAsync(final: false, CancellationToken.None);
+            while (!failed && await timer.WaitForNextTickAsync(publishStop.Token))
+            {
+                await PublishAsync(final: false, CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (publishStop.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// One round trip: the changed tails (upserted) and the new lines (NOTIFY), in one implicit transaction, so
+    /// they are announced together when it commits. The job's deletion (a foreign key violation) ends the output.
+    /// </summary>
+    async Task PublishAsync(bool final, CancellationToken ct)
+    {
+        if (failed)
+        {
+            return;
+        }
+        try
+        {
+            ownerId ??= await ReadOwnerAsync(ct);
+            if (ownerId is null)
+            {
+                failed = true;
+                return;
+            }
+            await using var batch = dataSource.CreateBatch();
+            var now = clock.GetUtcNow();
+            foreach (var (name, index) in Streams)
+            {
+                if (sinks[index].TakeTail() is { } tail)
+                {
+                    var upsert = new NpgsqlBatchCommand("""
+                        INSERT INTO job_output_tails (job_id, stream, content, total_bytes, updated_at) VALUES ($1, $2, $3, $4, $5)
+                        ON CONFLICT (job_id, stream) DO UPDATE
+                           SET content = EXCLUDED.content, total_bytes = EXCLUDED.total_bytes, updated_at = EXCLUDED.updated_at
+                        """);
+                    upsert.Parameters.Add(new NpgsqlParameter { Value = jobId });
+                    upsert.Parameters.Add(new NpgsqlParameter { Value = name });
+                    upsert.Parameters.Add(new NpgsqlParameter { Value = tail.Content });
+                    upsert.Parameters.Add(new NpgsqlParameter { Value = tail.Total });
+                    upsert.Parameters.Add(new NpgsqlParameter { Value = now });
+                    batch.BatchCommands.Add(upsert);
+                }
+                var (lines, skipped) = sinks[index].TakeLines(includePartial: final);
+                foreach (var payload in Payloads(name, lines, skipped))
+                {
+                    var notify = new NpgsqlBatchCommand("SELECT pg_notify($1, $2)");
+                    notify.Parameters.Add(new NpgsqlParameter { Value = JobEventPayload.Channel });
+                    notify.Parameters.Add(new NpgsqlParameter { Value = payload });
+                    batch.BatchCommands.Add(notify);
+                }
+            }
+            if (batch.BatchCommands.Count > 0)
+            {
+                await batch.ExecuteNonQueryAsync(ct);
+            }
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            // The job was deleted: nobody can see its output any more.
+            failed = true;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            Fail(ex);
+        }
+    }
+
+    /// <summary>The lines as payloads under <see cref="JobEventPayload.MaxBytes"/>; those beyond the bound become one line saying how many.</summary>
+    IEnumerable<string> Payloads(string stream, List<string> lines, long skipped)
+    {
+        var chunk = new List<string>();
+        var size = 0;
+        var payloads = 0;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var cost = EstimatedBytes(lines[i]);
+            if (chunk.Count > 0 && size + cost > JobEventPayload.MaxBytes - 256)
+            {
+                yield return JobEventPayload.Output(jobId, ownerId!, stream, chunk);
+                chunk = [];
+                size = 0;
+                if (++payloads == MaxPayloadsPerPublication)
+                {
+                    skipped += lines.Count - i;
+                    break;
+                }
+            }
+            chunk.Add(lines[i]);
+            size += cost;
+        }
+        if (skipped > 0)
+        {
+            chunk.Add($"[{skipped} lines not streamed: too many at once; results/{stream} has them all when the job ends]");
+        }
+        if (chunk.Count > 0)
+        {
+            yield return JobEventPayload.Output(jobId, ownerId!, stream, chunk);
+        }
+    }
+
+    /// <summary>An upper bound of a line's size in the JSON payload (control characters, quotes and backslashes are escaped).</summary>
+    static int EstimatedBytes(string line) =>
+        Encoding.UTF8.GetByteCount(line) + 5 * line.Count(c => c < ' ' || c == '"' || c == '\\') + 3;
+
+    async Task<string?> ReadOwnerAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("SELECT owner_id FROM jobs WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
+    void Fail(Exception ex)
+    {
+        if (!failed)
+        {
+            failed = true;
+            LiveOutputPump.LogFailed(logger, jobId, ex);
+        }
+    }
+
+    /// <summary>The container has ended (or was killed): publish what it printed last. Never throws.</summary>
+    public async Task StopAsync()
+    {
+        if (stopped)
+        {
+            return;
+        }
+        stopped = true;
+        try
+        {
+            await following.WaitAsync(DrainTimeout, clock);
+        }
+        catch (TimeoutException)
+        {
+            await followStop.CancelAsync();
+            await following;
+        }
+        await publishStop.CancelAsync();
+        await publishing;
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5), clock);
+        await PublishAsync(final: true, bounded.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            await using var command = dataSource.CreateCommand("DELETE FROM job_output_tails WHERE job_id = $1");
+            command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            LiveOutputPump.LogCleanupFailed(logger, jobId, ex);
+        }
+        foreach (var sink in sinks)
+        {
+            await sink.DisposeAsync();
+        }
+        followStop.Dispose();
+        publishStop.Dispose();
+    }
+}

@@ -1,0 +1,52 @@
+using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace ExecutionPlanner.Server.Jobs.Events;
+
+/// <summary>
+/// The state an event stream starts from, and reads again after a LISTEN reconnect: the phase of the job (or the
+/// caller's jobs) as events, and, after a Last-Event-ID, what changed since then.
+/// </summary>
+public static class JobEventReads
+{
+    /// <summary>Most jobs a job list stream reports on connect.</summary>
+    public const int MaxListJobs = 1000;
+
+    /// <summary>
+    /// The job's current phase, then (when <paramref name="since"/> is given) its messages from that instant on.
+    /// Null when the job no longer exists for the caller.
+    /// </summary>
+    public static async Task<List<JobEvent>?> JobAsync(UwsDbContext db, string jobId, Caller caller, DateTimeOffset? since, CancellationToken ct)
+    {
+        var job = await db.FindOwnedAsync(jobId, caller, ct);
+        if (job is null)
+        {
+            return null;
+        }
+        List<JobEvent> events = [JobEvent.PhaseChanged(job.Id, job.OwnerId, job.Phase, job.PhaseChangedAt)];
+        if (since is { } s)
+        {
+            events.AddRange(job.Messages.Where(m => m.Time >= s)
+                .Select(m => new JobEvent(JobEventKind.Message, job.Id, job.OwnerId) { Time = m.Time, Text = m.Text }));
+        }
+        return events;
+    }
+
+    /// <summary>
+    /// The current phase of the caller's active jobs and (when <paramref name="since"/> is given) of every job whose
+    /// phase changed from that instant on: at most <see cref="MaxListJobs"/>, the most recently changed, oldest first.
+    /// </summary>
+    public static async Task<List<JobEvent>> OwnerAsync(UwsDbContext db, Caller caller, DateTimeOffset? since, CancellationToken ct)
+    {
+        var active = PhaseTransitions.Active.ToList();
+        var jobs = db.OwnedBy(caller).AsNoTracking();
+        jobs = since is { } s
+            ? jobs.Where(j => active.Contains(j.Phase) || j.PhaseChangedAt >= s)
+            : jobs.Where(j => active.Contains(j.Phase));
+        var rows = await jobs.OrderByDescending(j => j.PhaseChangedAt).Take(MaxListJobs)
+            .Select(j => new { j.Id, j.OwnerId, j.Phase, j.PhaseChangedAt })
+            .ToListAsync(ct);
+        return [.. rows.AsEnumerable().Reverse().Select(j => JobEvent.PhaseChanged(j.Id, j.OwnerId, j.Phase, j.PhaseChangedAt))];
+    }
+}
