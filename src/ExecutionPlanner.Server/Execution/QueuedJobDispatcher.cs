@@ -147,7 +147,7 @@ public sealed partial class QueuedJobDispatcher(
                 owner = reader.GetString(1);
                 slot = reader.GetFieldValue<DateTimeOffset>(2);
             }
-            var release = Job.FromExpression<HeldJobRelease>(r => r.ReleaseAsync(id, owner.Length == 0 ? "anonymous" : owner), UwsJobRun.Queue);
+            var release = Job.FromExpression<HeldJobRelease>(r => r.ReleaseAsync(id, owner.Length == 0 ? "anonymous" : owner, slot), UwsJobRun.Queue);
             var hangfireJobId = slot <= clock.GetUtcNow()
                 ? hangfire.Create(release, new EnqueuedState(UwsJobRun.Queue))
                 : hangfire.Create(release, new ScheduledState(slot.UtcDateTime));
