@@ -26,6 +26,9 @@ public sealed partial class LiveOutputPump(
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Job {JobId}: live output stopped; the outcome is collected as usual")]
     internal static partial void LogFailed(ILogger logger, string jobId, Exception ex);
 
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Job {JobId}: reading the container's logs live failed; what was read is published")]
+    internal static partial void LogFollowFailed(ILogger logger, string jobId, Exception ex);
+
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Job {JobId}: removing the live output tail failed; it goes with the job")]
     internal static partial void LogCleanupFailed(ILogger logger, string jobId, Exception ex);
 }

@@ -19,9 +19,14 @@ public sealed class LiveOutputRun : IAsyncDisposable
     /// <summary>How long an ended container's log follow may take to deliver its last bytes.</summary>
     static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>Output up to which the logs are read once more at the end (see <see cref="CatchUpAsync"/>).</summary>
+    const long CatchUpLimit = 1024 * 1024;
+
     static readonly (string Name, int Index)[] Streams = [("stdout", 0), ("stderr", 1)];
 
     readonly string jobId;
+    readonly string containerId;
+    readonly DockerEngineClient docker;
     readonly NpgsqlDataSource dataSource;
     readonly TimeProvider clock;
     readonly ILogger logger;
@@ -38,15 +43,18 @@ public sealed class LiveOutputRun : IAsyncDisposable
         LiveOutputOptions options, TimeProvider clock, ILogger logger)
     {
         this.jobId = jobId;
+        this.containerId = containerId;
+        this.docker = docker;
         this.dataSource = dataSource;
         this.clock = clock;
         this.logger = logger;
         sinks = [new OutputLineStream(options.LiveOutputTailBytes), new OutputLineStream(options.LiveOutputTailBytes)];
-        following = FollowAsync(docker, containerId);
+        following = FollowAsync();
         publishing = PublishLoopAsync(options.LiveOutputInterval);
     }
 
-    async Task FollowAsync(DockerEngineClient docker, string containerId)
+    /// <summary>A failed follow only stops new lines: what was read is still published, and the end is caught up.</summary>
+    async Task FollowAsync()
     {
         try
         {
@@ -55,9 +63,36 @@ public sealed class LiveOutputRun : IAsyncDisposable
         catch (OperationCanceledException) when (followStop.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException or InvalidDataException)
         {
-            Fail(ex);
+            LiveOutputPump.LogFollowFailed(logger, jobId, ex);
+        }
+    }
+
+    /// <summary>
+    /// Reads the ended container's logs once more and feeds the sinks what the follow did not deliver. The engine
+    /// may end a follow when the container stops before its log copier has written the last, unterminated line
+    /// (it writes a partial line only when the stream closes); a read after the end has it. Only while the output
+    /// is at most <see cref="CatchUpLimit"/> per stream, so that a large output is not read twice here (the stored
+    /// stdout and stderr have everything).
+    /// </summary>
+    async Task CatchUpAsync(CancellationToken ct)
+    {
+        var seen = new[] { sinks[0].TotalBytes, sinks[1].TotalBytes };
+        if (seen[0] > CatchUpLimit || seen[1] > CatchUpLimit)
+        {
+            return;
+        }
+        try
+        {
+            await using var stdout = new SkippingStream(sinks[0], seen[0]);
+            await using var stderr = new SkippingStream(sinks[1], seen[1]);
+            await docker.CopyLogsAsync(containerId, stdout, stderr,
+                new ContainerLogsOptions { Limits = new LogByteLimits(seen[0] + CatchUpLimit, seen[1] + CatchUpLimit) }, ct);
+        }
+        catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException or InvalidDataException)
+        {
+            LiveOutputPump.LogFollowFailed(logger, jobId, ex);
         }
     }
 
@@ -212,7 +247,16 @@ public sealed class LiveOutputRun : IAsyncDisposable
         await publishStop.CancelAsync();
         await publishing;
         using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5), clock);
-        await PublishAsync(final: true, bounded.Token);
+        try
+        {
+            await CatchUpAsync(bounded.Token);
+            await PublishAsync(final: true, bounded.Token);
+        }
+        catch (OperationCanceledException) when (bounded.IsCancellationRequested)
+        {
+            // The engine or the database did not answer in time: the live stream misses the last lines; the stored
+            // results have them.
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -220,7 +264,13 @@ public sealed class LiveOutputRun : IAsyncDisposable
         await StopAsync();
         try
         {
-            await using var command = dataSource.CreateCommand("DELETE FROM job_output_tails WHERE job_id = $1");
+            // Only once the outcome is stored: until then (a settle that could not write, left to the reaper) the
+            // tail still answers .../results/stdout.
+            await using var command = dataSource.CreateCommand("""
+                DELETE FROM job_output_tails t
+                 WHERE t.job_id = $1
+                   AND EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = t.job_id AND f.kind = 'Result' AND f.name = t.stream)
+                """);
             command.Parameters.Add(new NpgsqlParameter { Value = jobId });
             await command.ExecuteNonQueryAsync();
         }
