@@ -32,7 +32,7 @@ public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<Executi
 {
     const int StderrTailLines = 5;
     const int KilledExitCode = 137;
-    const int OomEventLooks = 10;
+    const int OomEventLooks = 30;
 
     public async Task<JobOutcome> CollectAsync(string containerId, ClaimedJob job, CollectReason why, string? lostNode, CancellationToken ct)
     {
