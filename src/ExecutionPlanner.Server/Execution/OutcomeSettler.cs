@@ -66,6 +66,8 @@ public sealed partial class OutcomeSettler(
     static bool IsPassing(Exception ex) =>
         ex is DockerEngineUnavailableException or TimeoutException
         || (ex is Npgsql.NpgsqlException npgsql && npgsql.IsTransient)
+        // A connection broken mid-transaction by the outage disposes the transaction under us.
+        || ex is ObjectDisposedException { ObjectName: "NpgsqlTransaction" or "NpgsqlConnection" }
         || (ex is Microsoft.EntityFrameworkCore.DbUpdateException { InnerException: Npgsql.NpgsqlException { IsTransient: true } });
 
     async Task<int?> ExitCodeOrNullAsync(string containerId)
