@@ -75,54 +75,45 @@ public sealed partial class QueuedJobDispatcher(
     }
 
     /// <summary>Enqueues up to one batch of QUEUED jobs that have no Hangfire job, oldest first; returns how many.</summary>
-    public async Task<int> DispatchAsync(CancellationToken ct)
-    {
-        var count = 0;
-        for (; count < Batch; count++)
+    public Task<int> DispatchAsync(CancellationToken ct) => HandOverAsync("""
+        SELECT id, owner_id FROM jobs WHERE phase = 'QUEUED' AND hangfire_job_id IS NULL
+         ORDER BY queued_at, id FOR UPDATE SKIP LOCKED LIMIT 1
+        """, reader =>
         {
-            // One short transaction per job: the row lock only covers its own enqueue (a worker that fetched the
-            // new Hangfire job before our commit waits that long in its claim, then claims).
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            string id;
-            string owner;
-            await using (var select = new NpgsqlCommand("""
-                SELECT id, owner_id FROM jobs WHERE phase = 'QUEUED' AND hangfire_job_id IS NULL
-                 ORDER BY queued_at, id FOR UPDATE SKIP LOCKED LIMIT 1
-                """, connection, tx))
-            await using (var reader = await select.ExecuteReaderAsync(ct))
-            {
-                if (!await reader.ReadAsync(ct))
-                {
-                    break;
-                }
-                id = reader.GetString(0);
-                owner = reader.GetString(1);
-            }
-            CrashPoints.Reach(CrashPoints.BeforeEnqueue);
-            // Dies after this enqueue and before the commit -> the row still has no Hangfire job and is enqueued
-            // again; the first Hangfire job to claim it runs it, the other finds nothing to do.
-            var hangfireJobId = hangfire.Create(
-                Job.FromExpression<UwsJobRun>(run => run.RunAsync(id, owner.Length == 0 ? "anonymous" : owner)),
-                new EnqueuedState(UwsJobRun.Queue));
-            CrashPoints.Reach(CrashPoints.Enqueued);
-            await using (var record = new NpgsqlCommand("UPDATE jobs SET hangfire_job_id = $2 WHERE id = $1", connection, tx))
-            {
-                record.Parameters.Add(new NpgsqlParameter { Value = id });
-                record.Parameters.Add(new NpgsqlParameter { Value = hangfireJobId });
-                await record.ExecuteNonQueryAsync(ct);
-            }
-            await tx.CommitAsync(ct);
-        }
-        return count;
-    }
+            var id = reader.GetString(0);
+            var owner = OwnerName(reader.GetString(1));
+            return () => hangfire.Create(Job.FromExpression<UwsJobRun>(run => run.RunAsync(id, owner)), new EnqueuedState(UwsJobRun.Queue));
+        }, ct);
 
     /// <summary>
     /// Schedules, for every HELD job made from an accepted offer that has no Hangfire job yet, the release of the job
     /// at its slot's start (<see cref="HeldJobRelease"/>), and records it on the row: the same outbox as
     /// <see cref="DispatchAsync"/>. Returns how many.
     /// </summary>
-    public async Task<int> ScheduleHeldAsync(CancellationToken ct)
+    public Task<int> ScheduleHeldAsync(CancellationToken ct) => HandOverAsync("""
+        SELECT j.id, j.owner_id, o.start_time FROM jobs j JOIN offers o ON o.job_id = j.id AND o.phase = 'ACCEPTED'
+         WHERE j.phase = 'HELD' AND j.hangfire_job_id IS NULL
+         ORDER BY o.start_time, j.id FOR UPDATE OF j SKIP LOCKED LIMIT 1
+        """, reader =>
+        {
+            var id = reader.GetString(0);
+            var owner = OwnerName(reader.GetString(1));
+            var slot = reader.GetFieldValue<DateTimeOffset>(2);
+            var release = Job.FromExpression<HeldJobRelease>(r => r.ReleaseAsync(id, owner, slot), UwsJobRun.Queue);
+            return () => slot <= clock.GetUtcNow()
+                ? hangfire.Create(release, new EnqueuedState(UwsJobRun.Queue))
+                : hangfire.Create(release, new ScheduledState(slot.UtcDateTime));
+        }, ct);
+
+    static string OwnerName(string ownerId) => ownerId.Length == 0 ? "anonymous" : ownerId;
+
+    /// <summary>
+    /// Up to one batch of rows chosen by <paramref name="select"/> (id first, one row, FOR UPDATE SKIP LOCKED): for
+    /// each, the Hangfire job that <paramref name="read"/> describes is created and its id recorded on the row, in one
+    /// short transaction per row. The row lock only covers its own hand-over (a worker that fetched the new Hangfire
+    /// job before our commit waits that long in its claim, then claims). Returns how many.
+    /// </summary>
+    async Task<int> HandOverAsync(string select, Func<NpgsqlDataReader, Func<string>> read, CancellationToken ct)
     {
         var count = 0;
         for (; count < Batch; count++)
@@ -130,27 +121,22 @@ public sealed partial class QueuedJobDispatcher(
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(ct);
             string id;
-            string owner;
-            DateTimeOffset slot;
-            await using (var select = new NpgsqlCommand("""
-                SELECT j.id, j.owner_id, o.start_time FROM jobs j JOIN offers o ON o.job_id = j.id AND o.phase = 'ACCEPTED'
-                 WHERE j.phase = 'HELD' AND j.hangfire_job_id IS NULL
-                 ORDER BY o.start_time, j.id FOR UPDATE OF j SKIP LOCKED LIMIT 1
-                """, connection, tx))
-            await using (var reader = await select.ExecuteReaderAsync(ct))
+            Func<string> create;
+            await using (var command = new NpgsqlCommand(select, connection, tx))
+            await using (var reader = await command.ExecuteReaderAsync(ct))
             {
                 if (!await reader.ReadAsync(ct))
                 {
                     break;
                 }
                 id = reader.GetString(0);
-                owner = reader.GetString(1);
-                slot = reader.GetFieldValue<DateTimeOffset>(2);
+                create = read(reader);
             }
-            var release = Job.FromExpression<HeldJobRelease>(r => r.ReleaseAsync(id, owner.Length == 0 ? "anonymous" : owner, slot), UwsJobRun.Queue);
-            var hangfireJobId = slot <= clock.GetUtcNow()
-                ? hangfire.Create(release, new EnqueuedState(UwsJobRun.Queue))
-                : hangfire.Create(release, new ScheduledState(slot.UtcDateTime));
+            CrashPoints.Reach(CrashPoints.BeforeEnqueue);
+            // Dies after this and before the commit -> the row still has no Hangfire job and gets another; the first
+            // of the two to claim (release) the UWS job does it, the other finds nothing to do.
+            var hangfireJobId = create();
+            CrashPoints.Reach(CrashPoints.Enqueued);
             await using (var record = new NpgsqlCommand("UPDATE jobs SET hangfire_job_id = $2 WHERE id = $1", connection, tx))
             {
                 record.Parameters.Add(new NpgsqlParameter { Value = id });
