@@ -32,6 +32,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
     readonly ILogger logger;
     readonly OutputLineStream[] sinks;
     readonly CancellationTokenSource followStop = new();
+    readonly CancellationTokenSource startStop = new();
     readonly CancellationTokenSource publishStop = new();
     readonly Task following;
     readonly Task publishing;
@@ -49,13 +50,26 @@ public sealed class LiveOutputRun : IAsyncDisposable
         this.clock = clock;
         this.logger = logger;
         sinks = [new OutputLineStream(options.LiveOutputTailBytes), new OutputLineStream(options.LiveOutputTailBytes)];
-        following = FollowAsync();
+        following = FollowAsync(options.LiveOutputInterval);
         publishing = PublishLoopAsync(options.LiveOutputInterval);
     }
 
-    /// <summary>A failed follow only stops new lines: what was read is still published, and the end is caught up.</summary>
-    async Task FollowAsync()
+    /// <summary>
+    /// Follows the logs from one interval after the start on: a container that ends sooner (most short jobs) costs no
+    /// follow at all, and the catch-up read at the end (<see cref="CatchUpAsync"/>) delivers all it printed, before
+    /// its final phase, as for any job. A failed follow only stops new lines: what was read is still published, and
+    /// the end is caught up.
+    /// </summary>
+    async Task FollowAsync(TimeSpan delay)
     {
+        try
+        {
+            await Task.Delay(delay, clock, startStop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
         try
         {
             await docker.CopyLogsAsync(containerId, sinks[0], sinks[1], new ContainerLogsOptions { Follow = true }, followStop.Token);
@@ -101,8 +115,8 @@ public sealed class LiveOutputRun : IAsyncDisposable
         using var timer = new PeriodicTimer(interval, clock);
         try
         {
-            // Only the wait is cancelled by StopAsync, never a publication under way (its lines would be lost).
-            await PublishAsync(final: false, CancellationToken.None);
+            // Only the wait is cancelled by StopAsync, never a publication under way (its lines would be lost). The
+            // first publication comes after one interval, when the follow has begun.
             while (!failed && await timer.WaitForNextTickAsync(publishStop.Token))
             {
                 await PublishAsync(final: false, CancellationToken.None);
@@ -235,6 +249,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
             return;
         }
         stopped = true;
+        await startStop.CancelAsync();
         try
         {
             await following.WaitAsync(DrainTimeout, clock);
@@ -283,6 +298,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
             await sink.DisposeAsync();
         }
         followStop.Dispose();
+        startStop.Dispose();
         publishStop.Dispose();
     }
 }
