@@ -74,6 +74,15 @@ public static class ExecutionScenario
                     first = false;
                     await LatencyAsync(http, docker, loop, jobSpec, NextSeq, runId, options, report, ct);
                 }
+                else
+                {
+                    // A fresh server: warm it as the latency runs warmed the first (JIT, pools, the image's probes),
+                    // or its throughput round measures its start-up against an engine client that is long warm.
+                    for (var i = 0; i < Math.Max(options.WarmupRuns, 2); i++)
+                    {
+                        await RunJobAsync(http, ct);
+                    }
+                }
                 await ThroughputAsync(http, docker, loop, jobSpec, slots, NextSeq, runId, options, report, ct);
             }
         }
