@@ -1,5 +1,5 @@
 using ExecutionPlanner.Docker;
-using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Execution.LiveOutput;
 using ExecutionPlanner.Server.Health;

@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Execution.LiveOutput;
 using ExecutionPlanner.Server.Jobs;

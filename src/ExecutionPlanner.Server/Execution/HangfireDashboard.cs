@@ -1,5 +1,5 @@
 using System.Net;
-using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
 using Hangfire;
 using Hangfire.Dashboard;

@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Globalization;
 
 namespace ExecutionPlanner.Server.Jobs;

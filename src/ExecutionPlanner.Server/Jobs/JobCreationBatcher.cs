@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Threading.Channels;
 using ExecutionPlanner.Server.Persistence;
 using Npgsql;

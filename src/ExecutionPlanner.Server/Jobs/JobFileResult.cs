@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Data;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.Net.Http.Headers;

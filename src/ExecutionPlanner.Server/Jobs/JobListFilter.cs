@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Collections.Frozen;
 using System.Globalization;
 

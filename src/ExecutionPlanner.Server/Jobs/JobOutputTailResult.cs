@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Data;
 using System.Globalization;
 using Npgsql;

@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ExecutionPlanner.Server.Persistence;

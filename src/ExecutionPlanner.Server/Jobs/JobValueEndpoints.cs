@@ -1,4 +1,4 @@
-using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

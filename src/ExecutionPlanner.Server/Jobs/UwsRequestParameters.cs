@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace ExecutionPlanner.Server.Jobs;

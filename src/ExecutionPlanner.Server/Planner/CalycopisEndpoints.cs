@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
 
 namespace ExecutionPlanner.Server.Planner;

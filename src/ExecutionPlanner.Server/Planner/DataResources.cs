@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ExecutionPlanner.Server.Jobs;

@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Text.Json;
 using ExecutionPlanner.Server.Jobs;
 using static ExecutionPlanner.Server.Planner.RequestValues;

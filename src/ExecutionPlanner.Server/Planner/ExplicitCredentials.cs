@@ -1,4 +1,4 @@
-using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
 
 namespace ExecutionPlanner.Server.Planner;

@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Text.Json.Nodes;
 using ExecutionPlanner.Server.Jobs;
 using Microsoft.Extensions.Options;

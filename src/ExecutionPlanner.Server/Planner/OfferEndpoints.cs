@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
 
 namespace ExecutionPlanner.Server.Planner;

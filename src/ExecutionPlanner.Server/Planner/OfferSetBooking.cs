@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
 using Microsoft.Extensions.Options;
 

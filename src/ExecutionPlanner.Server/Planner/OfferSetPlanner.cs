@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Globalization;
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Jobs;

@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 
@@ -14,7 +15,7 @@ public static class BrowserAssets
     {
         if (!Assets.TryGetValue(name, out var asset))
         {
-            return Jobs.PlainText.Error(StatusCodes.Status404NotFound, $"There is no asset '{name}'.");
+            return Http.PlainText.Error(StatusCodes.Status404NotFound, $"There is no asset '{name}'.");
         }
         http.Response.Headers.ETag = asset.ETag;
         http.Response.Headers.CacheControl = "no-cache";

@@ -1,4 +1,4 @@
-using ExecutionPlanner.Server.Auth;
+using ExecutionPlanner.Server.Http;
 
 namespace ExecutionPlanner.Server.Web;
 

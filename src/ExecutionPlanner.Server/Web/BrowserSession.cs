@@ -5,7 +5,7 @@ namespace ExecutionPlanner.Server.Web;
 
 /// <summary>
 /// The browser's sign-in and its protection against cross-site requests. Signing in stores the caller's
-/// bearer token in an HttpOnly, SameSite=Strict cookie (never in a URL), which <see cref="Auth.CallerResolver"/>
+/// bearer token in an HttpOnly, SameSite=Strict cookie (never in a URL), which <see cref="Http.CallerResolver"/>
 /// accepts for reads, and for writes only once a form's antiforgery token has been checked here.
 /// <para>
 /// The antiforgery token is an HMAC, keyed by a random per-browser value kept in a second HttpOnly

@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Text;
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Jobs.Callbacks;

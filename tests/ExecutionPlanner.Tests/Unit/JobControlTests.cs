@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
 
 namespace ExecutionPlanner.Tests.Unit;

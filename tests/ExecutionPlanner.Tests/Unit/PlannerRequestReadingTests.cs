@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Text.Json;
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;

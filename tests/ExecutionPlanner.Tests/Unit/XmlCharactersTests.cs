@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using System.Text;
 using System.Xml.Linq;
 using ExecutionPlanner.Server.Jobs;
@@ -71,11 +72,11 @@ public sealed class XmlCharactersTests
     [Test]
     public void An_owner_name_XML_cannot_carry_stops_the_server_at_start_up()
     {
-        var validator = new ExecutionPlanner.Server.Auth.AuthOptionsValidator();
-        var bad = validator.Validate(null, new ExecutionPlanner.Server.Auth.AuthOptions { Tokens = { ["token-one"] = "own\u0001er" } });
+        var validator = new ExecutionPlanner.Server.Http.AuthOptionsValidator();
+        var bad = validator.Validate(null, new ExecutionPlanner.Server.Http.AuthOptions { Tokens = { ["token-one"] = "own\u0001er" } });
         Assert.That(bad.Failed, Is.True);
         Assert.That(bad.FailureMessage, Does.Contain("Auth:Tokens").And.Contain("XML 1.0"));
-        var good = validator.Validate(null, new ExecutionPlanner.Server.Auth.AuthOptions { Tokens = { ["token-one"] = "\u00e9mile" } });
+        var good = validator.Validate(null, new ExecutionPlanner.Server.Http.AuthOptions { Tokens = { ["token-one"] = "\u00e9mile" } });
         Assert.That(good.Succeeded, Is.True);
     }
 }

@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Persistence;
 
 namespace ExecutionPlanner.Server.Jobs.Callbacks;

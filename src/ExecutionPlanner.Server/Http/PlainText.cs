@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Http;
 
 /// <summary>Plain-text answers: the bare atomic values of UWS (no trailing newline) and error messages.</summary>
 public static class PlainText

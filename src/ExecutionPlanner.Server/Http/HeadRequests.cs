@@ -1,4 +1,4 @@
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Http;
 
 /// <summary>
 /// HEAD on every GET resource (RFC 9110 §9.3.2: the same status and headers as GET, no body), which

@@ -1,6 +1,6 @@
 using System.Xml;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Http;
 
 /// <summary>
 /// An XmlWriter that passes everything to the writer it wraps, except that text and attribute values

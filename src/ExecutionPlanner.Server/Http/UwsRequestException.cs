@@ -1,4 +1,4 @@
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Http;
 
 /// <summary>
 /// A request the service refuses, with the 4xx status and the plain-text message the client gets.

@@ -1,4 +1,4 @@
-namespace ExecutionPlanner.Server.Auth;
+namespace ExecutionPlanner.Server.Http;
 
 /// <summary>The owner a request acts for. The anonymous owner is stored as the empty string.</summary>
 public readonly record struct Caller(string OwnerId)

@@ -1,7 +1,6 @@
-using ExecutionPlanner.Server.Jobs;
 using Microsoft.Extensions.Options;
 
-namespace ExecutionPlanner.Server.Auth;
+namespace ExecutionPlanner.Server.Http;
 
 /// <summary>
 /// Who may call (configuration section "Auth"): bearer tokens the operator hands out, each mapped to

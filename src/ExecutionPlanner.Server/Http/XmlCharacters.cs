@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Http;
 
 /// <summary>
 /// The characters an XML 1.0 document can carry (XML 1.0 §2.2: TAB, LF, CR, U+0020-U+D7FF,

@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Http;
 
 /// <summary>303 See Other with an absolute Location: what UWS requires after every POST that changes a job
 /// (ASP.NET Core has no built-in 303 result, dotnet/aspnetcore#36172).</summary>

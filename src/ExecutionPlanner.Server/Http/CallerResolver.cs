@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
-using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Web;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace ExecutionPlanner.Server.Auth;
+namespace ExecutionPlanner.Server.Http;
 
 /// <summary>
 /// Maps a request to its owner: "Authorization: Bearer &lt;token&gt;" with a token the operator

@@ -1,6 +1,5 @@
-using ExecutionPlanner.Server.Auth;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Http;
 
 /// <summary>
 /// Endpoint filter for the UWS and planner groups: a refused request (<see cref="UwsRequestException"/>)
