@@ -9,7 +9,7 @@ namespace ExecutionPlanner.Server.Execution.LiveOutput;
 /// wait between two publications (the rest are only counted), and a line that never ends is published in pieces.
 /// Written by the follow, read by the publisher: every member locks.
 /// </summary>
-public sealed class OutputLineStream(int tailBytes) : Stream
+public sealed class OutputLineStream(int tailBytes) : WriteOnlyStream
 {
     public const int MaxLineChars = 1000;
     public const int MaxPendingLines = 2000;
@@ -144,30 +144,6 @@ public sealed class OutputLineStream(int tailBytes) : Stream
             skipped++;
         }
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        Write(buffer.Span);
-        return ValueTask.CompletedTask;
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        Write(buffer.AsSpan(offset, count));
-        return Task.CompletedTask;
-    }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
