@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 
 namespace ExecutionPlanner.Tests.Support;
 
@@ -14,49 +13,16 @@ public sealed record ReceivedCallback(string Path, IReadOnlyDictionary<string, s
 /// A callback receiver on 127.0.0.1: records every request and answers with the status its path asks for
 /// (/fail-N answers 500 to the first N requests on that path, then 200; /always-500 always 500; /slow waits 2 s).
 /// </summary>
-public sealed class CallbackReceiver : IAsyncDisposable
+public sealed class CallbackReceiver : LoopbackHttpListener
 {
-    readonly HttpListener listener = new();
     readonly ConcurrentDictionary<string, int> seenPerPath = new();
-    readonly Task serving;
 
     public CallbackReceiver()
-    {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-        }
-        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        listener.Start();
-        serving = ServeAsync();
-    }
-
-    public int Port { get; }
+        : base(concurrent: true) => Start();
 
     public ConcurrentQueue<ReceivedCallback> Received { get; } = new();
 
-    public string Url(string path) => $"http://127.0.0.1:{Port}/{path.TrimStart('/')}";
-
-    async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            _ = AnswerAsync(context);
-        }
-    }
-
-    async Task AnswerAsync(HttpListenerContext context)
+    protected override async Task AnswerAsync(HttpListenerContext context)
     {
         using var response = context.Response;
         var path = context.Request.Url!.AbsolutePath;
@@ -93,12 +59,5 @@ public sealed class CallbackReceiver : IAsyncDisposable
             Assert.That(watch.Elapsed, Is.LessThan(deadline), $"{got.Count} of {count} callbacks arrived on {path}");
             await Task.Delay(50);
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        listener.Stop();
-        listener.Close();
-        await serving;
     }
 }
