@@ -109,7 +109,7 @@ public sealed class RecoveryTests : ServerFixture
     /// The container the dead node had made and started for attempt 1, with the name, user, volumes and labels
     /// the runner gives, made through Testcontainers (the server removes it when it settles the job).
     /// </summary>
-    async Task<IContainer> StartDeadNodesContainerAsync(DockerEngineClient docker, string jobId, IReadOnlyList<string> cmd, bool waitForExit)
+    async Task<ServerSettledContainer> StartDeadNodesContainerAsync(DockerEngineClient docker, string jobId, IReadOnlyList<string> cmd, bool waitForExit)
     {
         var container = JobImageContainers.Builder([.. cmd])
             .WithName(ContainerLabels.NameOf(jobId, 1))
@@ -125,7 +125,28 @@ public sealed class RecoveryTests : ServerFixture
         {
             await docker.WaitContainerAsync(container.Id, ContainerWaitCondition.NotRunning, CancellationToken.None);
         }
-        return container;
+        return new ServerSettledContainer(container);
+    }
+
+    /// <summary>
+    /// A container the server is expected to remove when it settles the job: disposing it afterwards finds it gone
+    /// (Testcontainers then fails with the engine's 404), which is the point, not an error.
+    /// </summary>
+    sealed class ServerSettledContainer(IContainer container) : IAsyncDisposable
+    {
+        public string Id => container.Id;
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await container.DisposeAsync();
+            }
+            catch (global::Docker.DotNet.DockerContainerNotFoundException)
+            {
+                // Already removed by the server's reaper.
+            }
+        }
     }
 
     Dictionary<string, string> DeadNodesLabels(string jobId) => new()
