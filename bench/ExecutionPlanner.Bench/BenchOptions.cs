@@ -29,6 +29,12 @@ public sealed class BenchOptions
 
     public int WarmupRuns { get; private set; } = 2;
 
+    /// <summary>
+    /// execution: unmeasured throughput rounds (the same jobs and direct runs) before the measured one. A fresh
+    /// process spends its first minute JIT-compiling hot methods again at tier 1; a round lets that settle for both.
+    /// </summary>
+    public int WarmupRounds { get; private set; } = 1;
+
     /// <summary>execution: containers per throughput round.</summary>
     public int Containers { get; private set; } = 40;
 
@@ -45,7 +51,7 @@ public sealed class BenchOptions
 
     public const string Usage =
         "usage: ExecutionPlanner.Bench [create|dbceiling|read|wait|all|execution|sse]... [--duration s] [--warmup s] [--database name] [--keep] " +
-        "[--jobs n] [--waiters n] [--requests n] [--sse-jobs n] [--pool-size n] [--runs n] [--warmup-runs n] [--containers n] [--slots 1,2,4]";
+        "[--jobs n] [--waiters n] [--requests n] [--sse-jobs n] [--pool-size n] [--runs n] [--warmup-runs n] [--warmup-rounds n] [--containers n] [--slots 1,2,4]";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -66,6 +72,7 @@ public sealed class BenchOptions
                 case "--pool-size": o.PoolSize = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--runs": o.LatencyRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--warmup-runs": o.WarmupRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--warmup-rounds": o.WarmupRounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--containers": o.Containers = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--slots": o.Slots = [.. Next().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))]; break;
                 case "all": o.Scenarios.UnionWith(All); break;

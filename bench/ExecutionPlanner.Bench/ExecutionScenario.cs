@@ -83,7 +83,7 @@ public static class ExecutionScenario
                         await RunJobAsync(http, ct);
                     }
                 }
-                await ThroughputAsync(http, docker, loop, jobSpec, slots, NextSeq, runId, options, report, ct);
+                await ThroughputAsync(http, docker, loop, jobSpec, slots, instance, NextSeq, runId, options, report, ct);
             }
         }
         finally
@@ -99,9 +99,11 @@ public static class ExecutionScenario
         using var statements = new StatementCounter();
         // The server's background commands (heartbeats, polls, sweeps) when no job runs, to take out of the per-job count.
         var idle0 = statements.Snapshot();
+        var idleCpu0 = CpuMeter.Take();
         var idleWatch = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(10), ct);
         var idle1 = statements.Snapshot();
+        report.Add("execution", "CPU while idle (no job), per second", CpuMeter.PerUnit(idleCpu0, CpuMeter.Take(), 10, "s"));
         var idleSeconds = idleWatch.Elapsed.TotalSeconds;
         var runWatch = Stopwatch.StartNew();
         var load0 = LoadAverage();
@@ -130,6 +132,13 @@ public static class ExecutionScenario
         }
         var load1 = LoadAverage();
         var run1 = statements.Snapshot();
+        if (Environment.GetEnvironmentVariable("EP_BENCH_SQL") is "1")
+        {
+            foreach (var (text, count) in statements.Texts())
+            {
+                Console.Error.WriteLine($"sql {count,5} {text}");
+            }
+        }
         var runSeconds = runWatch.Elapsed.TotalSeconds;
         var jobCount = options.WarmupRuns + options.LatencyRuns;
         double PerJob(long idleDelta, long runDelta) => (runDelta - idleDelta / idleSeconds * runSeconds) / jobCount;
@@ -213,40 +222,60 @@ public static class ExecutionScenario
         }
     }
 
-    static async Task ThroughputAsync(HttpClient http, DockerEngineClient docker, DirectDockerLoop loop, ContainerSpec jobSpec, int slots, Func<string> nextSeq, string runId,
+    static async Task ThroughputAsync(HttpClient http, DockerEngineClient docker, DirectDockerLoop loop, ContainerSpec jobSpec, int slots, string instance, Func<string> nextSeq, string runId,
         BenchOptions options, Report report, CancellationToken ct)
     {
         var n = options.Containers;
-        Console.Error.WriteLine($"execution throughput: {n} jobs with {slots} slot(s), {n} docker runs at concurrency {slots}");
+        Console.Error.WriteLine($"execution throughput: {options.WarmupRounds} warm-up round(s), then {n} jobs with {slots} slot(s), {n} direct runs at concurrency {slots}");
         var load0 = LoadAverage();
 
         // Jobs: all POSTed at once (8 POSTs in flight), each then watched until final.
-        using var posting = new SemaphoreSlim(8);
-        var t0 = Stopwatch.GetTimestamp();
-        var runs = await Task.WhenAll(Enumerable.Range(0, n).Select(async _ =>
+        async Task<(double Seconds, int Completed, double ServerSeconds)> JobsRoundAsync()
         {
-            string id;
-            await posting.WaitAsync(ct);
-            try
+            using var posting = new SemaphoreSlim(8);
+            var t0 = Stopwatch.GetTimestamp();
+            var runs = await Task.WhenAll(Enumerable.Range(0, n).Select(async _ =>
             {
-                id = await PostJobAsync(http, ct);
-            }
-            finally
+                string id;
+                await posting.WaitAsync(ct);
+                try
+                {
+                    id = await PostJobAsync(http, ct);
+                }
+                finally
+                {
+                    posting.Release();
+                }
+                var (phase, doc) = await WaitFinalAsync(http, id, ct);
+                return (Done: Stopwatch.GetTimestamp(), phase, doc);
+            }));
+            var result = (Stats.Ms(t0, runs.Max(r => r.Done)) / 1000, runs.Count(r => r.phase == "COMPLETED"),
+                (runs.Max(r => Time(r.doc, "endTime") ?? DateTimeOffset.MinValue) - runs.Min(r => Time(r.doc, "creationTime")!.Value)).TotalSeconds);
+            // The server removes a container after its job is final, off the job's path: let that end before the
+            // direct loop runs, or the loop would pay for it.
+            while ((await docker.ListContainersAsync([$"{ContainerLabels.Instance}={instance}"], ct)).Any())
             {
-                posting.Release();
+                await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
             }
-            var (phase, doc) = await WaitFinalAsync(http, id, ct);
-            return (Done: Stopwatch.GetTimestamp(), phase, doc);
-        }));
-        var jobsSeconds = Stats.Ms(t0, runs.Max(r => r.Done)) / 1000;
-        var completed = runs.Count(r => r.phase == "COMPLETED");
-        var serverSeconds = (runs.Max(r => Time(r.doc, "endTime") ?? DateTimeOffset.MinValue) - runs.Min(r => Time(r.doc, "creationTime")!.Value)).TotalSeconds;
-
-        var directSeconds = await ConcurrentlyAsync(n, slots, async () =>
+            return result;
+        }
+        Task<double> DirectRoundAsync() => ConcurrentlyAsync(n, slots, async () =>
         {
             await loop.RunAsync(nextSeq(), SeqLabel, ct);
             return (ContainerRun?)null;
         });
+        for (var i = 0; i < options.WarmupRounds; i++)
+        {
+            await JobsRoundAsync();
+            await DirectRoundAsync();
+        }
+
+        Console.Error.WriteLine("execution throughput: measuring");
+        var cpu0 = CpuMeter.Take();
+        var (jobsSeconds, completed, serverSeconds) = await JobsRoundAsync();
+        var cpu1 = CpuMeter.Take();
+        var directSeconds = await DirectRoundAsync();
+        var cpu2 = CpuMeter.Take();
         var cliSeconds = await ConcurrentlyAsync(n, slots, () => RunCliAsync(nextSeq(), runId, ct));
         var plainSeconds = await ConcurrentlyAsync(n, slots, () => RunEngineAsync(docker, PlainSpec(runId), nextSeq(), collect: false, ct));
         var specSeconds = await ConcurrentlyAsync(n, slots, () => RunEngineAsync(docker, jobSpec, nextSeq(), collect: true, ct));
@@ -265,6 +294,8 @@ public static class ExecutionScenario
         report.Add("execution", $"throughput, concurrency {slots}: Docker.DotNet directly", $"{Report.Num(directRate, "0.00")} containers/s ({Report.Num(directSeconds, "0.0")} s)");
         report.Add("execution", $"throughput, {slots}: jobs / Docker.DotNet directly", $"{Report.Num(directShare * 100, "0")} %",
             slots == 4 ? "≥ 90 % at 4" : "", slots == 4 ? directShare >= TargetThroughputShare : null);
+        report.Add("execution", $"throughput, {slots}: CPU, jobs", CpuMeter.PerUnit(cpu0, cpu1, n, "job"));
+        report.Add("execution", $"throughput, {slots}: CPU, Docker.DotNet directly", CpuMeter.PerUnit(cpu1, cpu2, n, "container"));
         report.Add("execution", $"throughput, concurrency {slots}: `docker run --rm` (CLI)", $"{Report.Num(cliRate, "0.00")} containers/s ({Report.Num(cliSeconds, "0.0")} s)");
         report.Add("execution", $"throughput, concurrency {slots}: DockerEngineClient plain", $"{Report.Num(plainRate, "0.00")} containers/s ({Report.Num(plainSeconds, "0.0")} s)");
         report.Add("execution", $"throughput, concurrency {slots}: DockerEngineClient, the job's spec + collection",

@@ -12,6 +12,7 @@ public sealed class StatementCounter : IDisposable
     readonly ActivityListener listener;
     long ours;
     long hangfire;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> texts = new(StringComparer.Ordinal);
 
     public StatementCounter(string hangfireSchema = "hangfire")
     {
@@ -22,6 +23,8 @@ public sealed class StatementCounter : IDisposable
             ActivityStopped = activity =>
             {
                 var text = activity.GetTagItem("db.query.text") as string ?? activity.DisplayName;
+                var folded = System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+                texts.AddOrUpdate(folded[..Math.Min(folded.Length, 140)], 1, (_, n) => n + 1);
                 if (text.Contains(hangfireSchema, StringComparison.OrdinalIgnoreCase))
                 {
                     Interlocked.Increment(ref hangfire);
@@ -37,6 +40,9 @@ public sealed class StatementCounter : IDisposable
 
     /// <summary>The counts so far: (ours, Hangfire's).</summary>
     public (long Ours, long Hangfire) Snapshot() => (Interlocked.Read(ref ours), Interlocked.Read(ref hangfire));
+
+    /// <summary>Each command's text (whitespace folded, first 140 characters) with how often it was sent.</summary>
+    public IReadOnlyList<KeyValuePair<string, int>> Texts() => [.. texts.OrderByDescending(t => t.Value)];
 
     public void Dispose() => listener.Dispose();
 }
