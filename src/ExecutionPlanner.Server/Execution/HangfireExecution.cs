@@ -32,6 +32,7 @@ public static class HangfireExecution
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
         HangfireDashboard.AddJobLinks();
+        RemoveUnusedFilters();
 
         services.AddScoped<UwsJobRun>();
         services.AddScoped<HeldJobRelease>();
@@ -42,6 +43,19 @@ public static class HangfireExecution
             services.AddHangfireServer((sp, server) => Configure(server, sp));
         }
         return services;
+    }
+
+    /// <summary>
+    /// Two of Hangfire's global filters do work for every job that this service never needs, each a database round
+    /// trip or more per job: CaptureCulture stores the caller's cultures as job parameters and reads them back before
+    /// the job runs (this server runs with invariant globalization, and a UWS job's container has no culture of
+    /// ours), and ContinuationsSupport looks up continuations whenever a job ends (we never create any). The filter
+    /// collection is Hangfire's process-wide one, so removing is idempotent and the same for every server in it.
+    /// </summary>
+    static void RemoveUnusedFilters()
+    {
+        GlobalJobFilters.Filters.Remove<CaptureCultureAttribute>();
+        GlobalJobFilters.Filters.Remove<ContinuationsSupportAttribute>();
     }
 
     static PostgreSqlStorage CreateStorage(string connectionString, HangfireOptions o)
