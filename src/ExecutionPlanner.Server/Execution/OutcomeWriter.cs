@@ -43,6 +43,8 @@ public sealed class OutcomeWriter(IServiceScopeFactory scopes, TimeProvider cloc
         db.JobFiles.AddRange(outcome.Results);
         var now = clock.GetUtcNow();
         await JobMessages.AppendAsync(db, job.Id, outcome.Messages.Select(m => JobMessages.Create(now, m)).ToList(), ct);
+        // No savepoint around the inserts (two more round trips per job): a failure rolls back the whole transaction.
+        db.Database.AutoSavepointsEnabled = false;
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return true;
