@@ -37,6 +37,8 @@ public sealed class LiveOutputRun : IAsyncDisposable
     readonly Task following;
     readonly Task publishing;
     string? ownerId;
+    /// <summary>Whether a tail of this run may be stored (set before the upsert is sent): only then is there one to remove.</summary>
+    bool tailStored;
     volatile bool failed;
     bool stopped;
 
@@ -139,6 +141,19 @@ public sealed class LiveOutputRun : IAsyncDisposable
         }
         try
         {
+            var tails = new (byte[] Content, long Total)?[Streams.Length];
+            var lines = new (List<string> Lines, long Skipped)[Streams.Length];
+            foreach (var (_, index) in Streams)
+            {
+                // A run that ends before its first publication without printing anything stores no empty tail: the
+                // outcome, written next, holds its stdout and stderr (two round trips fewer for every silent job).
+                tails[index] = final && !tailStored && sinks[index].TotalBytes == 0 ? null : sinks[index].TakeTail();
+                lines[index] = sinks[index].TakeLines(includePartial: final);
+            }
+            if (tails.All(t => t is null) && lines.All(l => l.Lines.Count == 0 && l.Skipped == 0))
+            {
+                return;
+            }
             ownerId ??= await ReadOwnerAsync(ct);
             if (ownerId is null)
             {
@@ -149,7 +164,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
             var now = clock.GetUtcNow();
             foreach (var (name, index) in Streams)
             {
-                if (sinks[index].TakeTail() is { } tail)
+                if (tails[index] is { } tail)
                 {
                     var upsert = new NpgsqlBatchCommand("""
                         INSERT INTO job_output_tails (job_id, stream, content, total_bytes, updated_at) VALUES ($1, $2, $3, $4, $5)
@@ -162,9 +177,9 @@ public sealed class LiveOutputRun : IAsyncDisposable
                     upsert.Parameters.Add(new NpgsqlParameter { Value = tail.Total });
                     upsert.Parameters.Add(new NpgsqlParameter { Value = now });
                     batch.BatchCommands.Add(upsert);
+                    tailStored = true;
                 }
-                var (lines, skipped) = sinks[index].TakeLines(includePartial: final);
-                foreach (var payload in Payloads(name, lines, skipped))
+                foreach (var payload in Payloads(name, lines[index].Lines, lines[index].Skipped))
                 {
                     var notify = new NpgsqlBatchCommand("SELECT pg_notify($1, $2)");
                     notify.Parameters.Add(new NpgsqlParameter { Value = JobEventPayload.Channel });
@@ -172,10 +187,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
                     batch.BatchCommands.Add(notify);
                 }
             }
-            if (batch.BatchCommands.Count > 0)
-            {
-                await batch.ExecuteNonQueryAsync(ct);
-            }
+            await batch.ExecuteNonQueryAsync(ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
@@ -277,6 +289,21 @@ public sealed class LiveOutputRun : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (tailStored)
+        {
+            await RemoveTailAsync();
+        }
+        foreach (var sink in sinks)
+        {
+            await sink.DisposeAsync();
+        }
+        followStop.Dispose();
+        startStop.Dispose();
+        publishStop.Dispose();
+    }
+
+    async Task RemoveTailAsync()
+    {
         try
         {
             // Only once the outcome is stored: until then (a settle that could not write, left to the reaper) the
@@ -293,12 +320,5 @@ public sealed class LiveOutputRun : IAsyncDisposable
         {
             LiveOutputPump.LogCleanupFailed(logger, jobId, ex);
         }
-        foreach (var sink in sinks)
-        {
-            await sink.DisposeAsync();
-        }
-        followStop.Dispose();
-        startStop.Dispose();
-        publishStop.Dispose();
     }
 }
