@@ -4,6 +4,7 @@ using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Execution.LiveOutput;
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Jobs.Callbacks;
 using ExecutionPlanner.Server.Jobs.Events;
 using ExecutionPlanner.Server.Observability;

@@ -2,6 +2,7 @@ using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Execution.LiveOutput;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using ExecutionPlanner.Server.Jobs.Waiting;
 
 namespace ExecutionPlanner.Server.Jobs.Callbacks;
 

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Jobs.Waiting;
 
 /// <summary>
 /// Reads changed jobs for blocked GETs, once per NOTIFY burst, and hands each waiter its job. One UPDATE moving
