@@ -65,6 +65,7 @@ public static class ExecutionPlannerServices
         services.AddSingleton<IValidateOptions<ExecutionOptions>, ExecutionOptionsValidator>();
         services.AddOptions<DockerEngineOptions>().BindConfiguration("Docker");
         services.AddSingleton(sp => new DockerEngineClient(sp.GetRequiredService<IOptions<DockerEngineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IUnreachableDependency, DockerEngineOutage>();
         services.AddSingleton<ExecutionNode>();
         services.AddSingleton<RunQueue>();
         services.AddSingleton<RunningJobs>();

@@ -47,7 +47,7 @@ public static class BrowserForms
     }
 
     public static async Task<IResult> Phase(
-        string jobId, HttpContext http, UwsDbContext db, JobPhaseChanger phases, HeldJobSlots heldSlots,
+        string jobId, HttpContext http, UwsDbContext db, JobPhaseChanger phases, IHeldJobSlots heldSlots,
         IOptionsMonitor<JobsOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var page = new BrowserContext(http);
