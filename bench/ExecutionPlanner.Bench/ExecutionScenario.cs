@@ -10,6 +10,7 @@ using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Bench;
 

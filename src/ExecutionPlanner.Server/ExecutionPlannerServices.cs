@@ -15,6 +15,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server;
 

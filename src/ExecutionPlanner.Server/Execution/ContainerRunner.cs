@@ -7,6 +7,7 @@ using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Execution;
 

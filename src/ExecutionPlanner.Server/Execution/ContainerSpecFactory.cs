@@ -2,6 +2,7 @@ using System.Globalization;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Jobs;
 using Microsoft.Extensions.Options;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Execution;
 

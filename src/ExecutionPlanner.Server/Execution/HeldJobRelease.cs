@@ -1,5 +1,6 @@
 using ExecutionPlanner.Server.Jobs;
 using Hangfire;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Execution;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Execution;
 

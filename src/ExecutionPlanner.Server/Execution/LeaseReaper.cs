@@ -3,6 +3,7 @@ using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Jobs;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Execution;
 

@@ -2,6 +2,7 @@ using ExecutionPlanner.Server.Http;
 using System.Threading.Channels;
 using ExecutionPlanner.Server.Persistence;
 using Npgsql;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Jobs;
 

@@ -3,6 +3,7 @@ using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ExecutionPlanner.Server.Jobs.Waiting;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Jobs;
 

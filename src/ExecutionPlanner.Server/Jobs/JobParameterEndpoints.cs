@@ -2,6 +2,7 @@ using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Jobs;
 

@@ -3,6 +3,7 @@ using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;
 using ExecutionPlanner.Server.Planner;
 using Microsoft.Extensions.Options;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Web;
 

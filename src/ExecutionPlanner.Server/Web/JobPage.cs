@@ -4,6 +4,7 @@ using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Web;
 

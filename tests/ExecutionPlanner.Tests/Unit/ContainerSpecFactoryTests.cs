@@ -3,6 +3,7 @@ using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Jobs;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Tests.Unit;
 

@@ -1,6 +1,7 @@
 using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Jobs.Events;
 

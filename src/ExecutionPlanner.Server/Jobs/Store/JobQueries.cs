@@ -2,7 +2,7 @@ using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Jobs.Store;
 
 /// <summary>Reads of jobs as their owner sees them. Another owner's job does not exist for the caller (404).</summary>
 public static class JobQueries
