@@ -69,6 +69,7 @@ public static class ExecutionPlannerServices
         services.AddSingleton<IUnreachableDependency, DockerEngineOutage>();
         services.AddSingleton<ExecutionNode>();
         services.AddSingleton<RunQueue>();
+        services.AddSingleton<JobHandOvers>();
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<ContainerSpecFactory>();
         services.AddSingleton<JobUserResolver>();

@@ -174,7 +174,7 @@ public sealed partial class ContainerRunner(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<UwsDbContext>();
-        var inputs = await db.JobFiles.AsNoTracking().Where(f => f.JobId == job.Id && f.Kind == JobFileKind.Input).ToListAsync(ct);
+        var inputs = await db.InputFilesAsync(job.Id, ct);
         try
         {
             return (JobParameterContract.Validate(job.Parameters, inputs.Select(i => i.Name), jobsOptions.CurrentValue), inputs);

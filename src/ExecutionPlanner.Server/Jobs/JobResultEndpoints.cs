@@ -27,7 +27,7 @@ public static class JobResultEndpoints
         var job = await db.GetOwnedAsync(jobId, callers.Resolve(request), ct);
         if (name is "stdout" or "stderr"
             && (job.Phase == ExecutionPhase.EXECUTING
-                || !await db.JobFiles.AnyAsync(f => f.JobId == jobId && f.Kind == JobFileKind.Result && f.Name == name, ct)))
+                || !await db.HasResultAsync(jobId, name, ct)))
         {
             return new JobOutputTailResult(jobId, name);
         }

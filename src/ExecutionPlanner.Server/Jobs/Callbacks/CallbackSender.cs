@@ -131,7 +131,7 @@ public sealed partial class CallbackSender : BackgroundService
         var o = options.CurrentValue;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<UwsDbContext>();
-        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == delivery.JobId, stopping);
+        var job = await db.FindJobAsync(delivery.JobId, stopping);
         if (job is null)
         {
             await outbox.RemoveAsync(delivery.Id, stopping);

@@ -144,6 +144,22 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
         return (phase, mine);
     }
 
+    /// <summary>The attempt of each of <paramref name="jobIds"/> that is EXECUTING (a container of an earlier attempt, or of a job not listed, is an orphan).</summary>
+    public async Task<Dictionary<string, int>> ExecutingAttemptsAsync(string[] jobIds, CancellationToken ct)
+    {
+        var executing = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var command = dataSource.CreateCommand("SELECT id, attempt FROM jobs WHERE id = ANY($1) AND phase = 'EXECUTING'"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = jobIds });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                executing[reader.GetString(0)] = reader.GetInt32(1);
+            }
+        }
+        return executing;
+    }
+
     async Task<bool> ExecuteFencedAsync(string sql, string jobId, Guid token, NpgsqlParameter value, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(sql);

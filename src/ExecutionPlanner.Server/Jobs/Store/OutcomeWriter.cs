@@ -1,9 +1,8 @@
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
-using ExecutionPlanner.Server.Jobs.Store;
 
-namespace ExecutionPlanner.Server.Execution;
+namespace ExecutionPlanner.Server.Jobs.Store;
 
 /// <summary>
 /// Writes the end of a run in one transaction fenced by the lease token: the final phase, the
