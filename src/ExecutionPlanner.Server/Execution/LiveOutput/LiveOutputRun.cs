@@ -1,6 +1,7 @@
 using System.Text;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Jobs.Events;
+using ExecutionPlanner.Server.Jobs.Store;
 using Npgsql;
 
 namespace ExecutionPlanner.Server.Execution.LiveOutput;
@@ -151,17 +152,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
             {
                 if (sinks[index].TakeTail() is { } tail)
                 {
-                    var upsert = new NpgsqlBatchCommand("""
-                        INSERT INTO job_output_tails (job_id, stream, content, total_bytes, updated_at) VALUES ($1, $2, $3, $4, $5)
-                        ON CONFLICT (job_id, stream) DO UPDATE
-                           SET content = EXCLUDED.content, total_bytes = EXCLUDED.total_bytes, updated_at = EXCLUDED.updated_at
-                        """);
-                    upsert.Parameters.Add(new NpgsqlParameter { Value = jobId });
-                    upsert.Parameters.Add(new NpgsqlParameter { Value = name });
-                    upsert.Parameters.Add(new NpgsqlParameter { Value = tail.Content });
-                    upsert.Parameters.Add(new NpgsqlParameter { Value = tail.Total });
-                    upsert.Parameters.Add(new NpgsqlParameter { Value = now });
-                    batch.BatchCommands.Add(upsert);
+                    batch.BatchCommands.Add(JobOutputTails.Upsert(jobId, name, tail.Content, tail.Total, now));
                 }
                 var (lines, skipped) = sinks[index].TakeLines(includePartial: final);
                 foreach (var payload in Payloads(name, lines, skipped))
@@ -225,12 +216,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
     static int EstimatedBytes(string line) =>
         Encoding.UTF8.GetByteCount(line) + 5 * line.Count(c => c < ' ' || c == '"' || c == '\\') + 3;
 
-    async Task<string?> ReadOwnerAsync(CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand("SELECT owner_id FROM jobs WHERE id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
-        return await command.ExecuteScalarAsync(ct) as string;
-    }
+    Task<string?> ReadOwnerAsync(CancellationToken ct) => JobOutputTails.OwnerOfAsync(dataSource, jobId, ct);
 
     void Fail(Exception ex)
     {
@@ -281,13 +267,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
         {
             // Only once the outcome is stored: until then (a settle that could not write, left to the reaper) the
             // tail still answers .../results/stdout.
-            await using var command = dataSource.CreateCommand("""
-                DELETE FROM job_output_tails t
-                 WHERE t.job_id = $1
-                   AND EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = t.job_id AND f.kind = 'Result' AND f.name = t.stream)
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = jobId });
-            await command.ExecuteNonQueryAsync();
+            await JobOutputTails.DeleteStoredAsync(dataSource, jobId);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
