@@ -9,7 +9,8 @@ namespace ExecutionPlanner.Tests.Architecture;
 /// <summary>
 /// The layout of design section 1, kept by the compiled server (no database, no engine): dependencies point one way,
 /// Http &lt;- Jobs &lt;- {Execution, Planner}; nothing in Jobs knows Hangfire or Docker; and Jobs/Store is the one owner
-/// of the jobs tables (jobs, job_files, job_output_tails), whose every read and write goes through it.
+/// of the jobs tables (jobs and the tables whose rows go with a job: job_files, job_output_tails, job_callbacks), whose
+/// every read and write goes through it.
 /// </summary>
 public sealed class LayoutTests
 {
@@ -18,14 +19,15 @@ public sealed class LayoutTests
     static readonly System.Reflection.Assembly Server = typeof(UwsDbContext).Assembly;
 
     /// <summary>SQL that names a jobs table: a statement reading, joining, writing or deleting it.</summary>
-    static readonly Regex JobTablesSql = new(@"\b(FROM|JOIN|INTO|UPDATE)\s+(jobs|job_files|job_output_tails)\b", RegexOptions.IgnoreCase);
+    static readonly Regex JobTablesSql = new(@"\b(FROM|JOIN|INTO|UPDATE)\s+(jobs|job_files|job_output_tails|job_callbacks)\b", RegexOptions.IgnoreCase);
 
     /// <summary>The owners: the store, and Persistence (the DbContext's mapping, entities and migrations).</summary>
     static readonly string[] Owners = [$"{Root}.Jobs.Store", $"{Root}.Persistence"];
 
     /// <summary>
-    /// The planner's capacity ledger reads jobs (their phase and limits) inside its batched snapshot of offers, in
-    /// one round trip under one transaction snapshot; splitting those statements out would change that. Read-only.
+    /// The planner reads jobs joined to its offers (the capacity ledger's batched snapshot; an offer's job phase), in
+    /// one round trip under one snapshot. Read-only. Those statements name the planner's offers columns, so moving them
+    /// into Jobs/Store would make the job service know the planner's table: the dependency would point the wrong way.
     /// </summary>
     static readonly string[] PlannerSnapshotReaders = [$"{Root}.Planner.LedgerStore", $"{Root}.Planner.OfferStore"];
 
@@ -64,6 +66,8 @@ public sealed class LayoutTests
         Assert.That(touching, Has.Some.StartsWith($"{Root}.Jobs.Store.RunQueue: SQL"));
         Assert.That(touching, Has.Some.StartsWith($"{Root}.Jobs.Store.JobQueries: UwsDbContext.Jobs"));
         Assert.That(touching, Has.Some.StartsWith($"{Root}.Jobs.Store.JobFileReads: SQL"));
+        Assert.That(touching, Has.Some.StartsWith($"{Root}.Jobs.Store.CallbackOutbox: SQL"));
+        Assert.That(touching, Has.Some.StartsWith($"{Root}.Planner.LedgerStore: SQL"));
     }
 
     static string Ns(string area) => $"{Root}.{area}";
