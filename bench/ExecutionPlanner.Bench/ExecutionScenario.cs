@@ -7,10 +7,10 @@ using System.Xml.Linq;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Bench;
 

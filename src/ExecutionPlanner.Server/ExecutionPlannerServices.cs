@@ -4,9 +4,10 @@ using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Execution.LiveOutput;
 using ExecutionPlanner.Server.Health;
 using ExecutionPlanner.Server.Jobs;
-using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Jobs.Callbacks;
 using ExecutionPlanner.Server.Jobs.Events;
+using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Persistence;
 using ExecutionPlanner.Server.Planner;
@@ -15,7 +16,6 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Jobs;
-using Microsoft.Extensions.Options;
 using ExecutionPlanner.Server.Jobs.Store;
+using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Execution;
 

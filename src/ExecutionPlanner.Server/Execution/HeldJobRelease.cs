@@ -1,6 +1,6 @@
 using ExecutionPlanner.Server.Jobs;
-using Hangfire;
 using ExecutionPlanner.Server.Jobs.Store;
+using Hangfire;
 
 namespace ExecutionPlanner.Server.Execution;
 

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Options;
 using ExecutionPlanner.Server.Jobs.Store;
+using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Execution;
 

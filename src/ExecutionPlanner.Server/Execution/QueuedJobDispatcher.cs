@@ -1,10 +1,9 @@
+using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
-using ExecutionPlanner.Server.Jobs;
-using ExecutionPlanner.Server.Jobs.Waiting;
 using Microsoft.Extensions.Options;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Execution;
 

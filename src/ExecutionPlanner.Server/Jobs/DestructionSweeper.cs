@@ -1,6 +1,5 @@
-using ExecutionPlanner.Server.Persistence;
-using Microsoft.EntityFrameworkCore;
 using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Persistence;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Jobs;

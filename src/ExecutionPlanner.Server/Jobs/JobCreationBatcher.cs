@@ -1,8 +1,8 @@
 using ExecutionPlanner.Server.Http;
 using System.Threading.Channels;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Npgsql;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Jobs;
 

@@ -1,9 +1,8 @@
 using ExecutionPlanner.Server.Http;
-using ExecutionPlanner.Server.Persistence;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Jobs.Waiting;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Jobs;
 

@@ -1,7 +1,7 @@
 using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.Net.Http.Headers;
-using ExecutionPlanner.Server.Jobs.Store;
 using Npgsql;
 
 namespace ExecutionPlanner.Server.Jobs;

@@ -1,8 +1,8 @@
 using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Jobs;
 

@@ -1,6 +1,6 @@
 using ExecutionPlanner.Server.Http;
-using System.Globalization;
 using ExecutionPlanner.Server.Jobs.Store;
+using System.Globalization;
 using Npgsql;
 
 namespace ExecutionPlanner.Server.Jobs;

@@ -1,7 +1,7 @@
 using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.Extensions.Options;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Jobs;
 

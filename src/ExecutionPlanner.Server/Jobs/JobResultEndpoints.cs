@@ -1,8 +1,7 @@
 using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Jobs;
 

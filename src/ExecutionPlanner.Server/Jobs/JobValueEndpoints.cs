@@ -1,8 +1,7 @@
 using ExecutionPlanner.Server.Http;
-using ExecutionPlanner.Server.Persistence;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Jobs;
 

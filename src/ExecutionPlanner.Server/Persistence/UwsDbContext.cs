@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Persistence;
 

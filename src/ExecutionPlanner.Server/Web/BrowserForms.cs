@@ -1,9 +1,8 @@
 using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
-using ExecutionPlanner.Server.Persistence;
-using ExecutionPlanner.Server.Planner;
-using Microsoft.Extensions.Options;
 using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Web;
 

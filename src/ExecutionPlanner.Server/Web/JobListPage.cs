@@ -1,7 +1,7 @@
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Web;
 

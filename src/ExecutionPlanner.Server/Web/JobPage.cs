@@ -1,10 +1,10 @@
 using System.Globalization;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Web;
 

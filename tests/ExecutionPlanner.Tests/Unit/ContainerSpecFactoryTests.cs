@@ -1,9 +1,9 @@
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Tests.Unit;
 

@@ -1,14 +1,13 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using ExecutionPlanner.Server.Jobs.Events;
+using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using ExecutionPlanner.Server.Jobs.Waiting;
-using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Jobs.Callbacks;
 

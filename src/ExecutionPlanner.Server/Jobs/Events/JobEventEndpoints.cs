@@ -1,6 +1,6 @@
 using ExecutionPlanner.Server.Http;
-using ExecutionPlanner.Server.Persistence;
 using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Persistence;
 
 namespace ExecutionPlanner.Server.Jobs.Events;
 

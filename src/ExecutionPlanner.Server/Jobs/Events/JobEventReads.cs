@@ -1,7 +1,6 @@
 using ExecutionPlanner.Server.Http;
-using ExecutionPlanner.Server.Persistence;
-using Microsoft.EntityFrameworkCore;
 using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Persistence;
 
 namespace ExecutionPlanner.Server.Jobs.Events;
 

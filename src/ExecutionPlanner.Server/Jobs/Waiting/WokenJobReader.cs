@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using ExecutionPlanner.Server.Persistence;
 using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace ExecutionPlanner.Server.Jobs.Waiting;
