@@ -11,7 +11,8 @@ public sealed record HeldHandOver(string Id, string OwnerId, DateTimeOffset Slot
 /// <summary>
 /// The jobs rows as the outbox of the hand-over to the execution engine (the hangfire_job_id column): which rows
 /// still need an engine job, recording the one made, and forgetting one that can no longer run. The engine itself
-/// is Execution's (QueuedJobDispatcher): here only the rows, so the job service knows no engine.
+/// is Execution's (QueuedJobDispatcher): here only the rows, so the job service knows no engine. The HELD select is
+/// the one statement here that names a planner table (the accepted offer's slot): it stays whole, for its row lock.
 /// </summary>
 public sealed class JobHandOvers(NpgsqlDataSource dataSource, TimeProvider clock)
 {
