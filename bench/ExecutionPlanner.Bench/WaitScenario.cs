@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Net.Http.Headers;
 using System.Text;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

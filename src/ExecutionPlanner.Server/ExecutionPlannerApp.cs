@@ -24,7 +24,7 @@ public static class ExecutionPlannerApp
         app.UseRoutingWithHeadAsGet();
         app.MapObservability();
         app.MapBrowser();
-        app.MapJobs();
+        app.MapJobs().WithBrowserViews();
         app.MapHealth();
         app.MapPlanner();
         app.MapVosi();

@@ -2,10 +2,12 @@ using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Execution.LiveOutput;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Observability;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Execution;
 
@@ -172,7 +174,7 @@ public sealed partial class ContainerRunner(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<UwsDbContext>();
-        var inputs = await db.JobFiles.AsNoTracking().Where(f => f.JobId == job.Id && f.Kind == JobFileKind.Input).ToListAsync(ct);
+        var inputs = await db.InputFilesAsync(job.Id, ct);
         try
         {
             return (JobParameterContract.Validate(job.Parameters, inputs.Select(i => i.Name), jobsOptions.CurrentValue), inputs);

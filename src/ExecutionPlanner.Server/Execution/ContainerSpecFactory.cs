@@ -1,6 +1,7 @@
 using System.Globalization;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Execution;

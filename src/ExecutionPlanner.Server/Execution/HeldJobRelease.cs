@@ -1,4 +1,5 @@
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 using Hangfire;
 
 namespace ExecutionPlanner.Server.Execution;

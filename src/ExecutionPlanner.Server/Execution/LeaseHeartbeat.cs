@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Jobs.Store;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Execution;

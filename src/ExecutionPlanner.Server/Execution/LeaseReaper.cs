@@ -1,8 +1,8 @@
 using System.Globalization;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace ExecutionPlanner.Server.Execution;
 
@@ -22,7 +22,6 @@ public sealed partial class LeaseReaper(
     OutcomeCollector collector,
     OutcomeWriter writer,
     EngineGate engine,
-    NpgsqlDataSource dataSource,
     ExecutionNode node,
     IOptions<ExecutionOptions> options,
     TimeProvider clock,
@@ -147,16 +146,7 @@ public sealed partial class LeaseReaper(
         {
             return 0;
         }
-        var executing = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using (var command = dataSource.CreateCommand("SELECT id, attempt FROM jobs WHERE id = ANY($1) AND phase = 'EXECUTING'"))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = containers.Select(c => c.Labels[ContainerLabels.Job]).Distinct().ToArray() });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                executing[reader.GetString(0)] = reader.GetInt32(1);
-            }
-        }
+        var executing = await queue.ExecutingAttemptsAsync(containers.Select(c => c.Labels[ContainerLabels.Job]).Distinct().ToArray(), ct);
         var orphans = containers.Where(c =>
             !executing.TryGetValue(c.Labels[ContainerLabels.Job], out var attempt)
             || !c.Labels.TryGetValue(ContainerLabels.Attempt, out var a)

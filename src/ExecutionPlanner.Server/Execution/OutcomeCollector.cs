@@ -3,6 +3,7 @@ using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.Extensions.Options;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Execution;
 

@@ -1,9 +1,9 @@
+using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
-using ExecutionPlanner.Server.Jobs;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace ExecutionPlanner.Server.Execution;
 
@@ -20,7 +20,7 @@ namespace ExecutionPlanner.Server.Execution;
 /// work (deleted in the dashboard, failed while the database was away, expired).
 /// </summary>
 public sealed partial class QueuedJobDispatcher(
-    NpgsqlDataSource dataSource,
+    JobHandOvers handOvers,
     IBackgroundJobClient hangfire,
     JobStorage storage,
     JobChangeHub changes,
@@ -75,14 +75,11 @@ public sealed partial class QueuedJobDispatcher(
     }
 
     /// <summary>Enqueues up to one batch of QUEUED jobs that have no Hangfire job, oldest first; returns how many.</summary>
-    public Task<int> DispatchAsync(CancellationToken ct) => HandOverAsync("""
-        SELECT id, owner_id FROM jobs WHERE phase = 'QUEUED' AND hangfire_job_id IS NULL
-         ORDER BY queued_at, id FOR UPDATE SKIP LOCKED LIMIT 1
-        """, reader =>
+    public Task<int> DispatchAsync(CancellationToken ct) => handOvers.HandOverQueuedAsync(Batch, row =>
         {
-            var id = reader.GetString(0);
-            var owner = OwnerName(reader.GetString(1));
-            return () => hangfire.Create(Job.FromExpression<UwsJobRun>(run => run.RunAsync(id, owner)), new EnqueuedState(UwsJobRun.Queue));
+            var id = row.Id;
+            var owner = OwnerName(row.OwnerId);
+            return Enqueued(() => hangfire.Create(Job.FromExpression<UwsJobRun>(run => run.RunAsync(id, owner)), new EnqueuedState(UwsJobRun.Queue)));
         }, ct);
 
     /// <summary>
@@ -90,62 +87,29 @@ public sealed partial class QueuedJobDispatcher(
     /// at its slot's start (<see cref="HeldJobRelease"/>), and records it on the row: the same outbox as
     /// <see cref="DispatchAsync"/>. Returns how many.
     /// </summary>
-    public Task<int> ScheduleHeldAsync(CancellationToken ct) => HandOverAsync("""
-        SELECT j.id, j.owner_id, o.start_time FROM jobs j JOIN offers o ON o.job_id = j.id AND o.phase = 'ACCEPTED'
-         WHERE j.phase = 'HELD' AND j.hangfire_job_id IS NULL
-         ORDER BY o.start_time, j.id FOR UPDATE OF j SKIP LOCKED LIMIT 1
-        """, reader =>
+    public Task<int> ScheduleHeldAsync(CancellationToken ct) => handOvers.HandOverHeldAsync(Batch, row =>
         {
-            var id = reader.GetString(0);
-            var owner = OwnerName(reader.GetString(1));
-            var slot = reader.GetFieldValue<DateTimeOffset>(2);
+            var id = row.Id;
+            var owner = OwnerName(row.OwnerId);
+            var slot = row.Slot;
             var release = Job.FromExpression<HeldJobRelease>(r => r.ReleaseAsync(id, owner, slot), UwsJobRun.Queue);
-            return () => slot <= clock.GetUtcNow()
+            return Enqueued(() => slot <= clock.GetUtcNow()
                 ? hangfire.Create(release, new EnqueuedState(UwsJobRun.Queue))
-                : hangfire.Create(release, new ScheduledState(slot.UtcDateTime));
+                : hangfire.Create(release, new ScheduledState(slot.UtcDateTime)));
         }, ct);
 
     static string OwnerName(string ownerId) => ownerId.Length == 0 ? "anonymous" : ownerId;
 
     /// <summary>
-    /// Up to one batch of rows chosen by <paramref name="select"/> (id first, one row, FOR UPDATE SKIP LOCKED): for
-    /// each, the Hangfire job that <paramref name="read"/> describes is created and its id recorded on the row, in one
-    /// short transaction per row. The row lock only covers its own hand-over (a worker that fetched the new Hangfire
-    /// job before our commit waits that long in its claim, then claims). Returns how many.
+    /// Creates the Hangfire job inside the row's hand-over transaction (<see cref="JobHandOvers"/>), which records its
+    /// id on the row and commits: a crash anywhere before that commit leaves the row without one, for the next round.
     /// </summary>
-    async Task<int> HandOverAsync(string select, Func<NpgsqlDataReader, Func<string>> read, CancellationToken ct)
+    static string Enqueued(Func<string> create)
     {
-        var count = 0;
-        for (; count < Batch; count++)
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            string id;
-            Func<string> create;
-            await using (var command = new NpgsqlCommand(select, connection, tx))
-            await using (var reader = await command.ExecuteReaderAsync(ct))
-            {
-                if (!await reader.ReadAsync(ct))
-                {
-                    break;
-                }
-                id = reader.GetString(0);
-                create = read(reader);
-            }
-            CrashPoints.Reach(CrashPoints.BeforeEnqueue);
-            // Dies after this and before the commit -> the row still has no Hangfire job and gets another; the first
-            // of the two to claim (release) the UWS job does it, the other finds nothing to do.
-            var hangfireJobId = create();
-            CrashPoints.Reach(CrashPoints.Enqueued);
-            await using (var record = new NpgsqlCommand("UPDATE jobs SET hangfire_job_id = $2 WHERE id = $1", connection, tx))
-            {
-                record.Parameters.Add(new NpgsqlParameter { Value = id });
-                record.Parameters.Add(new NpgsqlParameter { Value = hangfireJobId });
-                await record.ExecuteNonQueryAsync(ct);
-            }
-            await tx.CommitAsync(ct);
-        }
-        return count;
+        CrashPoints.Reach(CrashPoints.BeforeEnqueue);
+        var hangfireJobId = create();
+        CrashPoints.Reach(CrashPoints.Enqueued);
+        return hangfireJobId;
     }
 
     /// <summary>
@@ -154,20 +118,7 @@ public sealed partial class QueuedJobDispatcher(
     /// </summary>
     public async Task<int> RepairAsync(CancellationToken ct)
     {
-        var stale = new List<(string Id, string HangfireJobId)>();
-        await using (var select = dataSource.CreateCommand("""
-            SELECT id, hangfire_job_id FROM jobs
-             WHERE phase IN ('QUEUED', 'HELD') AND hangfire_job_id IS NOT NULL AND phase_changed_at < $1
-             LIMIT 500
-            """))
-        {
-            select.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() - RepairAge, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                stale.Add((reader.GetString(0), reader.GetString(1)));
-            }
-        }
+        var stale = await handOvers.StaleAsync(RepairAge, ct);
         if (stale.Count == 0)
         {
             return 0;
@@ -181,11 +132,7 @@ public sealed partial class QueuedJobDispatcher(
             {
                 continue;
             }
-            await using var forget = dataSource.CreateCommand(
-                "UPDATE jobs SET hangfire_job_id = NULL WHERE id = $1 AND phase IN ('QUEUED', 'HELD') AND hangfire_job_id = $2");
-            forget.Parameters.Add(new NpgsqlParameter { Value = id });
-            forget.Parameters.Add(new NpgsqlParameter { Value = hangfireJobId });
-            if (await forget.ExecuteNonQueryAsync(ct) == 1)
+            if (await handOvers.ForgetAsync(id, hangfireJobId, ct))
             {
                 repaired++;
                 LogRepaired(logger, id, hangfireJobId, state?.Name ?? "gone");
@@ -202,22 +149,7 @@ public sealed partial class QueuedJobDispatcher(
     /// </summary>
     public async Task<int> CancelUnneededAsync(CancellationToken ct)
     {
-        var released = new List<string>();
-        await using (var command = dataSource.CreateCommand("""
-            UPDATE jobs j SET hangfire_job_id = NULL
-              FROM (SELECT id, hangfire_job_id FROM jobs
-                     WHERE phase IN ('ABORTED', 'ERROR', 'ARCHIVED') AND start_time IS NULL AND hangfire_job_id IS NOT NULL
-                     FOR UPDATE SKIP LOCKED) old
-             WHERE j.id = old.id
-            RETURNING old.hangfire_job_id
-            """))
-        {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                released.Add(reader.GetString(0));
-            }
-        }
+        var released = await handOvers.ReleaseUnstartedAsync(ct);
         foreach (var hangfireJobId in released)
         {
             // Only from a state where it has not started: a running delivery is left to return by itself.

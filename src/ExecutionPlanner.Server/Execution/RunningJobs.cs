@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Execution;
 

@@ -1,4 +1,5 @@
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 

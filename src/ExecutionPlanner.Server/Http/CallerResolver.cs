@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using ExecutionPlanner.Server.Web;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -10,7 +9,7 @@ namespace ExecutionPlanner.Server.Http;
 /// Maps a request to its owner: "Authorization: Bearer &lt;token&gt;" with a token the operator
 /// configured, or, when the operator allows it, no credentials at all. An empty Basic header
 /// (what some UWS clients send by default) counts as no credentials. A browser signed in through the
-/// browser view (<see cref="BrowserSession"/>) carries its token in a cookie instead: that cookie is
+/// browser view (<see cref="SignedInBrowser"/>) carries its token in a cookie instead: that cookie is
 /// accepted for reads, and for writes only from a form whose antiforgery token was checked.
 /// </summary>
 public sealed class CallerResolver(IOptionsMonitor<AuthOptions> options)
@@ -19,7 +18,7 @@ public sealed class CallerResolver(IOptionsMonitor<AuthOptions> options)
     {
         var header = request.Headers.Authorization.ToString();
         if ((string.IsNullOrWhiteSpace(header) || IsEmptyBasic(header))
-            && BrowserSession.Token(request) is { } signedIn && BrowserSession.MayActFor(request))
+            && SignedInBrowser.Token(request) is { } signedIn && SignedInBrowser.MayActFor(request))
         {
             return OwnerOf(signedIn) is { } browserOwner
                 ? new Caller(browserOwner)

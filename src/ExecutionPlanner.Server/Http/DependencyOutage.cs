@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using ExecutionPlanner.Docker;
 using Npgsql;
 
 namespace ExecutionPlanner.Server.Http;
@@ -9,8 +8,10 @@ namespace ExecutionPlanner.Server.Http;
 /// 503 Service Unavailable with Retry-After and a plain-text message, never a 500: the service is
 /// fine, a dependency is briefly away (a database restart, a failover, an engine restart). Nothing is
 /// lost by this answer: a request that failed this way changed nothing it could not finish.
+/// The database is known here; other dependencies (the Docker engine) are told by an <see cref="IUnreachableDependency"/>
+/// their feature registers, so that this plumbing depends on no feature.
 /// </summary>
-public sealed partial class DependencyOutage(RequestDelegate next, ILogger<DependencyOutage> logger)
+public sealed partial class DependencyOutage(RequestDelegate next, ILogger<DependencyOutage> logger, IEnumerable<IUnreachableDependency> others)
 {
     /// <summary>What Retry-After says, in seconds: a database restart takes a few.</summary>
     public const int RetryAfterSeconds = 5;
@@ -32,8 +33,8 @@ public sealed partial class DependencyOutage(RequestDelegate next, ILogger<Depen
         }
     }
 
-    /// <summary>"The database" or "The Docker engine" when the exception (or one it wraps) says that one is away; otherwise null.</summary>
-    public static string? WhatIsAway(Exception? ex)
+    /// <summary>"The database" or another dependency's name when the exception (or one it wraps) says that one is away; otherwise null.</summary>
+    string? WhatIsAway(Exception? ex)
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
@@ -42,8 +43,13 @@ public sealed partial class DependencyOutage(RequestDelegate next, ILogger<Depen
                 case NpgsqlException { IsTransient: true }:
                 case NpgsqlException { InnerException: SocketException or IOException or TimeoutException }:
                     return "The database";
-                case DockerEngineUnavailableException:
-                    return "The Docker engine";
+            }
+            foreach (var other in others)
+            {
+                if (other.AwayIn(e) is { } away)
+                {
+                    return away;
+                }
             }
         }
         return null;

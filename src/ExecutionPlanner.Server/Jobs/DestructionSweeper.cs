@@ -1,5 +1,5 @@
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Jobs;
@@ -47,9 +47,7 @@ public sealed partial class DestructionSweeper(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<UwsDbContext>();
             var now = clock.GetUtcNow();
-            deleted = await db.Jobs.Where(j => j.Destruction <= now)
-                .OrderBy(j => j.Destruction).Take(BatchSize)
-                .ExecuteDeleteAsync(ct);
+            deleted = await db.DestroyExpiredAsync(now, BatchSize, ct);
             total += deleted;
         }
         while (deleted == BatchSize);

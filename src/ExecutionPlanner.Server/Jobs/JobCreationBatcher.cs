@@ -1,5 +1,6 @@
 using ExecutionPlanner.Server.Http;
 using System.Threading.Channels;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Npgsql;
 

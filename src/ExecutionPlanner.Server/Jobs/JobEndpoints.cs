@@ -1,6 +1,7 @@
 using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Jobs;
@@ -103,13 +104,10 @@ public static class JobEndpoints
         return new SeeOther(JobLinks.JobList(request));
     }
 
-    /// <summary>
-    /// Destroys a job: its row and, by cascade in the same statement, its files. The trigger's
-    /// NOTIFY tells the node running it (if any) to stop the container.
-    /// </summary>
+    /// <summary>Destroys the caller's job, files and all (<see cref="JobWrites.DestroyAsync"/>); 404 when there is none.</summary>
     internal static async Task DestroyAsync(UwsDbContext db, string jobId, Caller caller, CancellationToken ct)
     {
-        if (await db.OwnedBy(caller).Where(j => j.Id == jobId).ExecuteDeleteAsync(ct) == 0)
+        if (await db.DestroyAsync(caller, jobId, ct) == 0)
         {
             throw JobQueries.NoSuchJob(jobId);
         }

@@ -1,5 +1,5 @@
 using ExecutionPlanner.Server.Http;
-using System.Data;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.Net.Http.Headers;
 using Npgsql;
@@ -29,25 +29,20 @@ public sealed class JobFileResult(string jobId, JobFileKind kind, string name) :
         var dataSource = httpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
         var response = httpContext.Response;
         var ct = httpContext.RequestAborted;
-        await using var command = dataSource.CreateCommand(
-            "SELECT mime_type, size, content FROM job_files WHERE job_id = $1 AND kind = $2 AND name = $3");
-        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
-        command.Parameters.Add(new NpgsqlParameter { Value = kind.ToString() });
-        command.Parameters.Add(new NpgsqlParameter { Value = name });
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-        if (!await reader.ReadAsync(ct))
+        await JobFileReads.ReadFileAsync(dataSource, jobId, kind, name, async file =>
         {
-            await PlainText.Error(StatusCodes.Status404NotFound,
-                $"Job '{jobId}' has no {(kind == JobFileKind.Result ? "result" : "uploaded file")} '{name}'.").ExecuteAsync(httpContext);
-            return;
-        }
-        response.StatusCode = StatusCodes.Status200OK;
-        // Rows stored before uploads' types were checked (or types a container's file got) may not be
-        // servable; those files are served as bytes.
-        var mimeType = reader.GetString(0);
-        response.ContentType = IsServableMimeType(mimeType) ? mimeType : DefaultMimeType;
-        response.ContentLength = reader.GetInt64(1);
-        await using var content = await reader.GetStreamAsync(2, ct);
-        await content.CopyToAsync(response.Body, ct);
+            if (file is null)
+            {
+                await PlainText.Error(StatusCodes.Status404NotFound,
+                    $"Job '{jobId}' has no {(kind == JobFileKind.Result ? "result" : "uploaded file")} '{name}'.").ExecuteAsync(httpContext);
+                return;
+            }
+            response.StatusCode = StatusCodes.Status200OK;
+            // Rows stored before uploads' types were checked (or types a container's file got) may not be
+            // servable; those files are served as bytes.
+            response.ContentType = IsServableMimeType(file.MimeType) ? file.MimeType : DefaultMimeType;
+            response.ContentLength = file.Size;
+            await file.Content.CopyToAsync(response.Body, ct);
+        }, ct);
     }
 }

@@ -1,5 +1,5 @@
 using ExecutionPlanner.Server.Http;
-using System.Data;
+using ExecutionPlanner.Server.Jobs.Store;
 using System.Globalization;
 using Npgsql;
 
@@ -19,26 +19,21 @@ public sealed class JobOutputTailResult(string jobId, string stream) : IResult
     {
         var dataSource = httpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
         var ct = httpContext.RequestAborted;
-        await using var command = dataSource.CreateCommand(
-            "SELECT content, total_bytes, updated_at FROM job_output_tails WHERE job_id = $1 AND stream = $2");
-        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
-        command.Parameters.Add(new NpgsqlParameter { Value = stream });
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, ct);
-        if (!await reader.ReadAsync(ct))
+        if (await JobFileReads.ReadOutputTailAsync(dataSource, jobId, stream, ct) is not { } tail)
         {
             // Also what a job that never ran answers (the message of a missing result, as before).
             await PlainText.Error(StatusCodes.Status404NotFound, $"Job '{jobId}' has no result '{stream}'.").ExecuteAsync(httpContext);
             return;
         }
-        var content = reader.GetFieldValue<byte[]>(0);
+        var content = tail.Content;
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/plain; charset=utf-8";
         response.ContentLength = content.Length;
         response.Headers.CacheControl = "no-cache";
         response.Headers[LiveHeader] = "true";
-        response.Headers["X-EP-Output-Bytes"] = reader.GetInt64(1).ToString(CultureInfo.InvariantCulture);
-        response.Headers["X-EP-Output-Updated"] = UwsTime.Format(reader.GetFieldValue<DateTimeOffset>(2));
+        response.Headers["X-EP-Output-Bytes"] = tail.TotalBytes.ToString(CultureInfo.InvariantCulture);
+        response.Headers["X-EP-Output-Updated"] = UwsTime.Format(tail.UpdatedAt);
         await response.Body.WriteAsync(content, ct);
     }
 }

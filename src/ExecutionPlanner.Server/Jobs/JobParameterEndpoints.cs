@@ -1,6 +1,6 @@
 using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Jobs;
@@ -49,25 +49,14 @@ public static class JobParameterEndpoints
             throw UwsRequestException.BadRequest("No parameters were given.");
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var job = await db.Jobs.FromSql($"SELECT * FROM jobs WHERE id = {jobId} FOR UPDATE")
-            .Where(j => j.OwnerId == caller.OwnerId).SingleOrDefaultAsync(ct) ?? throw JobQueries.NoSuchJob(jobId);
-        if (job.Phase != ExecutionPhase.PENDING)
-        {
-            throw UwsRequestException.Forbidden($"The job is {job.Phase}; parameters can change only while it is PENDING.");
-        }
         var replaced = given.Select(p => p.Name).ToHashSet();
-        var merged = job.Parameters.Where(p => !replaced.Contains(p.Name)).Concat(given).ToList();
-        var inputNames = await db.JobFiles.Where(f => f.JobId == jobId && f.Kind == JobFileKind.Input).Select(f => f.Name).ToListAsync(ct);
-        JobParameterContract.Validate(merged, inputNames.Union(inputs.Select(i => i.Name)), options.CurrentValue);
-        Callbacks.CallbackParameter.Check(merged, callbacks.CurrentValue);
-
-        job.Parameters = merged;
-        var newNames = inputs.Select(i => i.Name).ToList();
-        await db.JobFiles.Where(f => f.JobId == jobId && f.Kind == JobFileKind.Input && newNames.Contains(f.Name)).ExecuteDeleteAsync(ct);
-        db.JobFiles.AddRange(inputs.Select(i => i.ToEntity(jobId)));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await db.ReplaceParametersAsync(caller, jobId, inputs.Select(i => i.ToEntity(jobId)).ToList(), (job, inputNames) =>
+        {
+            var merged = job.Parameters.Where(p => !replaced.Contains(p.Name)).Concat(given).ToList();
+            JobParameterContract.Validate(merged, inputNames.Union(inputs.Select(i => i.Name)), options.CurrentValue);
+            Callbacks.CallbackParameter.Check(merged, callbacks.CurrentValue);
+            return merged;
+        }, ct);
         return new SeeOther(JobLinks.Job(request, jobId));
     }
 }

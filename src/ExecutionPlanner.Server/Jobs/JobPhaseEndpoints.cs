@@ -1,6 +1,6 @@
 using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
-using ExecutionPlanner.Server.Planner;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Jobs;
@@ -20,7 +20,7 @@ public static class JobPhaseEndpoints
     /// </summary>
     public static async Task<SeeOther> Post(
         string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, JobPhaseChanger phases,
-        HeldJobSlots heldSlots, IOptionsMonitor<JobsOptions> options, TimeProvider clock, CancellationToken ct)
+        IHeldJobSlots heldSlots, IOptionsMonitor<JobsOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var caller = callers.Resolve(request);
         var form = await UwsRequestParameters.ReadAsync(request, options.CurrentValue, ct);
@@ -32,7 +32,7 @@ public static class JobPhaseEndpoints
 
     /// <summary>Applies PHASE=RUN or PHASE=ABORT (upper case) to the caller's job; shared with the browser view's buttons.</summary>
     internal static async Task ChangeAsync(
-        string jobId, string command, Caller caller, UwsDbContext db, JobPhaseChanger phases, HeldJobSlots heldSlots,
+        string jobId, string command, Caller caller, UwsDbContext db, JobPhaseChanger phases, IHeldJobSlots heldSlots,
         TimeProvider clock, CancellationToken ct)
     {
         var job = await db.GetOwnedAsync(jobId, caller, ct);

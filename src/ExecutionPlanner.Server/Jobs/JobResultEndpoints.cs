@@ -1,7 +1,7 @@
 using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace ExecutionPlanner.Server.Jobs;
 
@@ -26,7 +26,7 @@ public static class JobResultEndpoints
         var job = await db.GetOwnedAsync(jobId, callers.Resolve(request), ct);
         if (name is "stdout" or "stderr"
             && (job.Phase == ExecutionPhase.EXECUTING
-                || !await db.JobFiles.AnyAsync(f => f.JobId == jobId && f.Kind == JobFileKind.Result && f.Name == name, ct)))
+                || !await db.HasResultAsync(jobId, name, ct)))
         {
             return new JobOutputTailResult(jobId, name);
         }

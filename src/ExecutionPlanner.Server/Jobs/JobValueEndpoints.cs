@@ -1,6 +1,6 @@
 using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Jobs;
@@ -24,9 +24,7 @@ public static class JobValueEndpoints
         var value = form.One(JobControl.ExecutionDuration)
             ?? throw UwsRequestException.BadRequest("EXECUTIONDURATION is required: a whole number of seconds (0 = as long as allowed).");
         var seconds = JobControl.ParseExecutionDuration(value, options.CurrentValue);
-        var updated = await db.OwnedBy(caller)
-            .Where(j => j.Id == jobId && j.Phase == ExecutionPhase.PENDING)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.ExecutionDuration, seconds), ct);
+        var updated = await db.SetExecutionDurationIfPendingAsync(caller, jobId, seconds, ct);
         if (updated == 0)
         {
             var job = await db.GetOwnedAsync(jobId, caller, ct);
@@ -50,8 +48,7 @@ public static class JobValueEndpoints
             ?? throw UwsRequestException.BadRequest("DESTRUCTION is required: an ISO 8601 instant such as 2026-01-31T12:00:00Z.");
         var job = await db.GetOwnedAsync(jobId, caller, ct);
         var destruction = JobControl.ParseDestruction(value, job.CreationTime, options.CurrentValue);
-        if (await db.OwnedBy(caller).Where(j => j.Id == jobId)
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Destruction, destruction), ct) == 0)
+        if (await db.SetDestructionAsync(caller, jobId, destruction, ct) == 0)
         {
             throw JobQueries.NoSuchJob(jobId);
         }

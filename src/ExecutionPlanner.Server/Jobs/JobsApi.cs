@@ -1,24 +1,24 @@
 using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs.Events;
-using ExecutionPlanner.Server.Web;
 
 namespace ExecutionPlanner.Server.Jobs;
 
 /// <summary>
 /// The UWS 1.1 resource tree under /jobs (UWS §2.2.1). Other methods on these paths get 405; HEAD is answered like GET
-/// (<see cref="HeadRequests"/>). A browser gets pages at /jobs and /jobs/{id} instead of the documents (<see cref="BrowserApi"/>).
+/// (<see cref="HeadRequests"/>). A browser gets pages at /jobs and /jobs/{id} instead of the documents: the browser view
+/// attaches them to the <see cref="JobRoutes"/> this returns (Web/BrowserApi), so the job service knows no page.
 /// </summary>
 public static class JobsApi
 {
-    public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder app)
+    public static JobRoutes MapJobs(this IEndpointRouteBuilder app)
     {
         var jobs = app.MapGroup(JobLinks.JobListPath).AddEndpointFilter<UwsErrorFilter>().WithTags("UWS");
-        jobs.MapGet("", JobListEndpoints.List).WithBrowserView(JobListPage.RenderAsync);
+        var list = jobs.MapGet("", JobListEndpoints.List);
         jobs.MapPost("", JobListEndpoints.Create).DisableAntiforgery();
         jobs.MapGet("/events", JobEventEndpoints.ForCaller).WithTags("Events");
 
         var job = jobs.MapGroup("/{jobId}");
-        job.MapGet("", JobEndpoints.Get).WithBrowserView(JobPage.RenderAsync);
+        var get = job.MapGet("", JobEndpoints.Get);
         job.MapPost("", JobEndpoints.Post).DisableAntiforgery();
         job.MapDelete("", JobEndpoints.Delete);
         job.MapGet("/events", JobEventEndpoints.ForJob).WithTags("Events");
@@ -36,6 +36,9 @@ public static class JobsApi
         job.MapGet("/parameters/{name}", JobParameterEndpoints.Get);
         job.MapGet("/results", JobResultEndpoints.List);
         job.MapGet("/results/{**name}", JobResultEndpoints.Get);
-        return jobs;
+        return new JobRoutes(jobs, list, get);
     }
 }
+
+/// <summary>The /jobs group and its two documents a browser view may stand in for: the job list and one job.</summary>
+public sealed record JobRoutes(RouteGroupBuilder Jobs, RouteHandlerBuilder JobList, RouteHandlerBuilder Job);

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using ExecutionPlanner.Server.Jobs.Store;
 using Npgsql;
 
 namespace ExecutionPlanner.Server.Observability;
@@ -49,8 +50,8 @@ public sealed partial class PhaseCounts(NpgsqlDataSource database, TimeProvider 
         {
             Interlocked.Exchange(ref readAtTicks, clock.GetUtcNow().UtcTicks);
             await using var connection = await database.OpenConnectionAsync();
-            var jobs = await ReadAsync(connection, "SELECT phase, count(*) FROM jobs GROUP BY phase");
-            var offers = await ReadAsync(connection, "SELECT phase, count(*) FROM offers GROUP BY phase");
+            var jobs = await ReadAsync(JobCounts.ByPhase(connection));
+            var offers = await ReadAsync(new NpgsqlCommand("SELECT phase, count(*) FROM offers GROUP BY phase", connection));
             Volatile.Write(ref counts, new Snapshot(jobs, offers));
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or ObjectDisposedException)
@@ -63,9 +64,10 @@ public sealed partial class PhaseCounts(NpgsqlDataSource database, TimeProvider 
         }
     }
 
-    static async Task<Measurement<long>[]> ReadAsync(NpgsqlConnection connection, string sql)
+    static async Task<Measurement<long>[]> ReadAsync(NpgsqlCommand query)
     {
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = QueryTimeoutSeconds };
+        await using var command = query;
+        command.CommandTimeout = QueryTimeoutSeconds;
         await using var reader = await command.ExecuteReaderAsync();
         var counts = new List<Measurement<long>>();
         while (await reader.ReadAsync())

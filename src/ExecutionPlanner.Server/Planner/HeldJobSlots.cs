@@ -1,3 +1,4 @@
+using ExecutionPlanner.Server.Jobs;
 using Npgsql;
 
 namespace ExecutionPlanner.Server.Planner;
@@ -6,7 +7,7 @@ namespace ExecutionPlanner.Server.Planner;
 /// The offered slot a HELD job waits for: a job made from an accepted offer whose start is still to
 /// come. PHASE=RUN may not start such a job early, or it would run on capacity sold to someone else.
 /// </summary>
-public sealed class HeldJobSlots(NpgsqlDataSource dataSource)
+public sealed class HeldJobSlots(NpgsqlDataSource dataSource) : IHeldJobSlots
 {
     /// <summary>The start of the accepted offer behind the job, or null when the job came from no offer.</summary>
     public async Task<DateTimeOffset?> SlotOfAsync(string jobId, CancellationToken ct)

@@ -1,6 +1,7 @@
 using ExecutionPlanner.Server.Http;
 using System.Text.Json;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -74,8 +75,7 @@ public sealed class OfferAcceptance(UwsDbContext db, IOptionsMonitor<JobsOptions
             Destruction = quote + jobs.CurrentValue.DefaultLifetime,
             Parameters = OfferSetPlanner.JobParameters(task, offer.Cores, offer.MemoryBytes),
         };
-        db.Jobs.Add(job);
-        await db.SaveChangesAsync(ct);
+        await db.InsertJobAsync(job, ct);
 
         await using (var link = new NpgsqlCommand("UPDATE offers SET job_id = @job WHERE id = @id", connection, transaction))
         {

@@ -35,6 +35,7 @@ public static class PlannerApi
         services.AddSingleton<LedgerStore>();
         services.AddSingleton<LedgerCache>();
         services.AddSingleton<HeldJobSlots>();
+        services.AddSingleton<IHeldJobSlots>(sp => sp.GetRequiredService<HeldJobSlots>());
         services.AddSingleton<OfferStore>();
         services.AddScoped<OfferAcceptance>();
         services.AddScoped<SessionControl>();

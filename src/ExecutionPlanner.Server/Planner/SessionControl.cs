@@ -1,5 +1,6 @@
 using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 
 namespace ExecutionPlanner.Server.Planner;
 

@@ -32,6 +32,14 @@ public static class BrowserApi
         return app;
     }
 
+    /// <summary>Pages for browsers at /jobs and /jobs/{id}, in place of the UWS documents (XML for every other client).</summary>
+    public static JobRoutes WithBrowserViews(this JobRoutes routes)
+    {
+        routes.JobList.WithBrowserView(JobListPage.RenderAsync);
+        routes.Job.WithBrowserView(JobPage.RenderAsync);
+        return routes;
+    }
+
     /// <summary>Serves <paramref name="page"/> to browsers on an XML endpoint (see <see cref="BrowserErrors.BrowserBranch"/>).</summary>
     public static RouteHandlerBuilder WithBrowserView(this RouteHandlerBuilder endpoint, Func<HttpContext, Task<IResult>> page) =>
         endpoint.AddEndpointFilter(new BrowserErrors.BrowserBranch(page));

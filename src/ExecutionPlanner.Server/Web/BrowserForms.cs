@@ -1,7 +1,7 @@
 using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
-using ExecutionPlanner.Server.Planner;
 using Microsoft.Extensions.Options;
 
 namespace ExecutionPlanner.Server.Web;
@@ -47,7 +47,7 @@ public static class BrowserForms
     }
 
     public static async Task<IResult> Phase(
-        string jobId, HttpContext http, UwsDbContext db, JobPhaseChanger phases, HeldJobSlots heldSlots,
+        string jobId, HttpContext http, UwsDbContext db, JobPhaseChanger phases, IHeldJobSlots heldSlots,
         IOptionsMonitor<JobsOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var page = new BrowserContext(http);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ExecutionPlanner.Server.Http;
 
 namespace ExecutionPlanner.Server.Web;
 
@@ -17,19 +18,11 @@ namespace ExecutionPlanner.Server.Web;
 /// </summary>
 public static class BrowserSession
 {
-    public const string TokenCookie = "ep_token";
+    public const string TokenCookie = SignedInBrowser.TokenCookie;
     public const string AntiforgeryCookie = "ep_af";
     public const string AntiforgeryField = "_antiforgery";
 
-    /// <summary>Marks a request whose form passed <see cref="CheckAntiforgery"/>: its cookie may act for a write.</summary>
-    const string FormChecked = "ExecutionPlanner.Web.FormChecked";
-
-    public static string? Token(HttpRequest request) =>
-        request.Cookies.TryGetValue(TokenCookie, out var token) && token.Length > 0 ? token : null;
-
-    /// <summary>Whether the sign-in cookie may stand for the caller: reads always, writes only after the form check.</summary>
-    public static bool MayActFor(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || request.HttpContext.Items.ContainsKey(FormChecked);
+    public static string? Token(HttpRequest request) => SignedInBrowser.Token(request);
 
     public static void SignIn(HttpResponse response, string token) =>
         response.Cookies.Append(TokenCookie, token, Options(response.HttpContext.Request));
@@ -71,7 +64,7 @@ public static class BrowserSession
         {
             return false;
         }
-        context.Items[FormChecked] = true;
+        SignedInBrowser.MarkFormChecked(context);
         return true;
     }
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.Extensions.Options;
 using Npgsql;

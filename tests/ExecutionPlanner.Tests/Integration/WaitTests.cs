@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Xml.Linq;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using static ExecutionPlanner.Tests.Support.UwsClient;

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using ExecutionPlanner.Server;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,6 +1,7 @@
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Store;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -1,4 +1,5 @@
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Waiting;
 
 namespace ExecutionPlanner.Tests.Unit;
 

@@ -1,4 +1,5 @@
 using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.Extensions.Logging.Abstractions;
 

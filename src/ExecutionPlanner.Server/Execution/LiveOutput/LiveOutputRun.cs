@@ -1,6 +1,7 @@
 using System.Text;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Jobs.Events;
+using ExecutionPlanner.Server.Jobs.Store;
 using Npgsql;
 
 namespace ExecutionPlanner.Server.Execution.LiveOutput;
@@ -166,17 +167,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
             {
                 if (tails[index] is { } tail)
                 {
-                    var upsert = new NpgsqlBatchCommand("""
-                        INSERT INTO job_output_tails (job_id, stream, content, total_bytes, updated_at) VALUES ($1, $2, $3, $4, $5)
-                        ON CONFLICT (job_id, stream) DO UPDATE
-                           SET content = EXCLUDED.content, total_bytes = EXCLUDED.total_bytes, updated_at = EXCLUDED.updated_at
-                        """);
-                    upsert.Parameters.Add(new NpgsqlParameter { Value = jobId });
-                    upsert.Parameters.Add(new NpgsqlParameter { Value = name });
-                    upsert.Parameters.Add(new NpgsqlParameter { Value = tail.Content });
-                    upsert.Parameters.Add(new NpgsqlParameter { Value = tail.Total });
-                    upsert.Parameters.Add(new NpgsqlParameter { Value = now });
-                    batch.BatchCommands.Add(upsert);
+                    batch.BatchCommands.Add(JobOutputTails.Upsert(jobId, name, tail.Content, tail.Total, now));
                     tailStored = true;
                 }
                 foreach (var payload in Payloads(name, lines[index].Lines, lines[index].Skipped))
@@ -237,12 +228,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
     static int EstimatedBytes(string line) =>
         Encoding.UTF8.GetByteCount(line) + 5 * line.Count(c => c < ' ' || c == '"' || c == '\\') + 3;
 
-    async Task<string?> ReadOwnerAsync(CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand("SELECT owner_id FROM jobs WHERE id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
-        return await command.ExecuteScalarAsync(ct) as string;
-    }
+    Task<string?> ReadOwnerAsync(CancellationToken ct) => JobOutputTails.OwnerOfAsync(dataSource, jobId, ct);
 
     void Fail(Exception ex)
     {
@@ -308,13 +294,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
         {
             // Only once the outcome is stored: until then (a settle that could not write, left to the reaper) the
             // tail still answers .../results/stdout.
-            await using var command = dataSource.CreateCommand("""
-                DELETE FROM job_output_tails t
-                 WHERE t.job_id = $1
-                   AND EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = t.job_id AND f.kind = 'Result' AND f.name = t.stream)
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = jobId });
-            await command.ExecuteNonQueryAsync();
+            await JobOutputTails.DeleteStoredAsync(dataSource, jobId);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {

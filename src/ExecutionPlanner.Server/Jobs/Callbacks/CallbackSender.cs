@@ -1,10 +1,11 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using ExecutionPlanner.Server.Jobs.Events;
+using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -129,7 +130,7 @@ public sealed partial class CallbackSender : BackgroundService
         var o = options.CurrentValue;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<UwsDbContext>();
-        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == delivery.JobId, stopping);
+        var job = await db.FindJobAsync(delivery.JobId, stopping);
         if (job is null)
         {
             await outbox.RemoveAsync(delivery.Id, stopping);

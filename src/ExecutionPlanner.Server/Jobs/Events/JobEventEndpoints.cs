@@ -1,4 +1,5 @@
 using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 
 namespace ExecutionPlanner.Server.Jobs.Events;

@@ -1,6 +1,6 @@
 using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace ExecutionPlanner.Server.Jobs.Events;
 
@@ -39,14 +39,7 @@ public static class JobEventReads
     /// </summary>
     public static async Task<List<JobEvent>> OwnerAsync(UwsDbContext db, Caller caller, DateTimeOffset? since, CancellationToken ct)
     {
-        var active = PhaseTransitions.Active.ToList();
-        var jobs = db.OwnedBy(caller).AsNoTracking();
-        jobs = since is { } s
-            ? jobs.Where(j => active.Contains(j.Phase) || j.PhaseChangedAt >= s)
-            : jobs.Where(j => active.Contains(j.Phase));
-        var rows = await jobs.OrderByDescending(j => j.PhaseChangedAt).Take(MaxListJobs)
-            .Select(j => new { j.Id, j.OwnerId, j.Phase, j.PhaseChangedAt })
-            .ToListAsync(ct);
+        var rows = await db.PhaseChangesAsync(caller, since, MaxListJobs, ct);
         return [.. rows.AsEnumerable().Reverse().Select(j => JobEvent.PhaseChanged(j.Id, j.OwnerId, j.Phase, j.PhaseChangedAt))];
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using ExecutionPlanner.Server.Jobs.Waiting;
 
 namespace ExecutionPlanner.Server.Jobs.Events;
 

@@ -1,7 +1,7 @@
 using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;
 
-namespace ExecutionPlanner.Server.Execution;
+namespace ExecutionPlanner.Server.Jobs.Store;
 
 /// <summary>How a run ended, ready to be written: the phase, what to tell the owner, and the files collected.</summary>
 public sealed record JobOutcome(

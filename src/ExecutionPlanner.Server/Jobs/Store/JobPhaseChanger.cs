@@ -2,13 +2,13 @@ using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Query;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Jobs.Store;
 
 /// <summary>
 /// The only place that changes a job's phase: a compare-and-set that names the phases it may leave.
 /// False means someone else moved the job first (or it is gone); that is a normal outcome, not an
 /// error. The database trigger announces every committed change with NOTIFY. The one other writer
-/// is the run's claim (<see cref="Execution.RunQueue.ClaimByIdAsync"/>), the same compare-and-set for
+/// is the run's claim (<see cref="RunQueue.ClaimByIdAsync"/>), the same compare-and-set for
 /// QUEUED -> EXECUTING that also takes the lease.
 /// A terminal move keeps the lease columns: the runner of an aborted job still needs its token to
 /// store the results it collects (fenced), and the reaper looks only at EXECUTING jobs.

@@ -1,7 +1,7 @@
-using ExecutionPlanner.Server.Jobs;
+using ExecutionPlanner.Server.Persistence;
 using Npgsql;
 
-namespace ExecutionPlanner.Server.Persistence;
+namespace ExecutionPlanner.Server.Jobs.Store;
 
 /// <summary>
 /// Writes new jobs and their uploads in one transaction with two statements whatever the number of

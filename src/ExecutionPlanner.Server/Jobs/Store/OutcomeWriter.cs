@@ -2,7 +2,7 @@ using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace ExecutionPlanner.Server.Execution;
+namespace ExecutionPlanner.Server.Jobs.Store;
 
 /// <summary>
 /// Writes the end of a run in one transaction fenced by the lease token: the final phase, the

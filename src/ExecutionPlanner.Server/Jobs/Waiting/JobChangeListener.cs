@@ -1,7 +1,7 @@
 using ExecutionPlanner.Server.Jobs.Events;
 using Npgsql;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Jobs.Waiting;
 
 /// <summary>
 /// One long-lived LISTEN connection per node. The trigger on the jobs table sends

@@ -1,6 +1,6 @@
 using ExecutionPlanner.Server.Persistence;
 
-namespace ExecutionPlanner.Server.Execution;
+namespace ExecutionPlanner.Server.Jobs.Store;
 
 /// <summary>A job this node holds the lease of: what it needs to run (or reconcile) it.</summary>
 public sealed record ClaimedJob(

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Jobs.Waiting;
 
 /// <summary>
 /// Reads changed jobs for blocked GETs, once per NOTIFY burst, and hands each waiter its job. One UPDATE moving
@@ -179,14 +180,7 @@ public sealed partial class WokenJobReader : BackgroundService, IJobChangeObserv
     async Task<Dictionary<string, JobSnapshot>> ReadBatchAsync(string[] ids, CancellationToken ct)
     {
         await using var db = new UwsDbContext(dbOptions);
-        var jobs = await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.Id)).ToDictionaryAsync(j => j.Id, StringComparer.Ordinal, ct);
-        var files = (await db.JobFiles.AsNoTracking()
-                .Where(f => ids.Contains(f.JobId))
-                .OrderBy(f => f.JobId).ThenBy(f => f.Kind).ThenBy(f => f.Name)
-                .Select(f => new { f.JobId, Info = new JobFileInfo(f.Kind, f.Name, f.MimeType, f.Size) })
-                .ToListAsync(ct))
-            .GroupBy(f => f.JobId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(f => f.Info).ToList(), StringComparer.Ordinal);
+        var (jobs, files) = await db.ReadManyAsync(ids, ct);
         return ids.ToDictionary(
             id => id,
             id => new JobSnapshot(jobs.GetValueOrDefault(id), files.TryGetValue(id, out var f) ? f : []),

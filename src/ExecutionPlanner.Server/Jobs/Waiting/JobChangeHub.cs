@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ExecutionPlanner.Server.Jobs.Events;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Jobs.Waiting;
 
 /// <summary>
 /// In-process fan-out of job changes announced by PostgreSQL (NOTIFY, see <see cref="JobChangeListener"/>):

@@ -1,12 +1,13 @@
 using Npgsql;
 
-namespace ExecutionPlanner.Server.Jobs.Callbacks;
+namespace ExecutionPlanner.Server.Jobs.Store;
 
 /// <summary>One delivery to make: the phase change that caused it, and how many tries it has had (this one included).</summary>
 public sealed record CallbackDelivery(long Id, string JobId, string Url, string Phase, DateTimeOffset PhaseTime, int Attempt);
 
 /// <summary>
-/// The job_callbacks table (migration JobCallbacks), the one owner of its SQL. A claim takes due rows that no live
+/// The job_callbacks table (migration JobCallbacks; a job's rows go with it), the one owner of its SQL; the phase trigger
+/// fills it, Jobs/Callbacks/CallbackSender empties it. A claim takes due rows that no live
 /// lease holds and that have no older row of the same job (a job's deliveries go out one at a time, in order),
 /// with FOR UPDATE SKIP LOCKED, so concurrent senders on several nodes never take the same row.
 /// </summary>

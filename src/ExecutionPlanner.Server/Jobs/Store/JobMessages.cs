@@ -1,7 +1,7 @@
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Jobs.Store;
 
 /// <summary>
 /// Makes and appends a job's messages (<see cref="JobMessage"/>). Each is cleaned for display and bounded, and a

@@ -1,6 +1,6 @@
 using ExecutionPlanner.Server.Persistence;
 
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Jobs.Waiting;
 
 /// <summary>What a blocked GET learns when its job may have changed: the job as read after the change.</summary>
 /// <param name="Job">The job, or null when it no longer exists.</param>

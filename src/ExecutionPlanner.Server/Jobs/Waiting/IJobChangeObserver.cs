@@ -1,4 +1,4 @@
-namespace ExecutionPlanner.Server.Jobs;
+namespace ExecutionPlanner.Server.Jobs.Waiting;
 
 /// <summary>Told of every job change the <see cref="JobChangeHub"/> hears of. Called on the listener's thread: return at once.</summary>
 public interface IJobChangeObserver

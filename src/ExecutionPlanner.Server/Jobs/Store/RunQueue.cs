@@ -3,7 +3,7 @@ using ExecutionPlanner.Server.Persistence;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace ExecutionPlanner.Server.Execution;
+namespace ExecutionPlanner.Server.Jobs.Store;
 
 /// <summary>
 /// The UWS side of running a job: the claim of a QUEUED job that Hangfire delivered (a compare-and-set in one
@@ -127,26 +127,37 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
     }
 
     /// <summary>
-    /// Why a job this node runs should stop, judged from the database: None while it is still
-    /// EXECUTING under <paramref name="token"/>.
+    /// The job's phase and whether <paramref name="token"/> is still its lease token; null when the job is gone.
+    /// What a running job learns from the database about why it should stop (Execution/StopReasons).
     /// </summary>
-    public async Task<StopReason> ReadStopReasonAsync(string jobId, Guid token, CancellationToken ct)
+    public async Task<(string Phase, bool Mine)?> ReadLeaseAsync(string jobId, Guid token, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("SELECT phase, lease_token FROM jobs WHERE id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = jobId });
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
-            return StopReason.Deleted;
+            return null;
         }
         var phase = reader.GetString(0);
         var mine = !reader.IsDBNull(1) && reader.GetGuid(1) == token;
-        return (phase, mine) switch
+        return (phase, mine);
+    }
+
+    /// <summary>The attempt of each of <paramref name="jobIds"/> that is EXECUTING (a container of an earlier attempt, or of a job not listed, is an orphan).</summary>
+    public async Task<Dictionary<string, int>> ExecutingAttemptsAsync(string[] jobIds, CancellationToken ct)
+    {
+        var executing = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var command = dataSource.CreateCommand("SELECT id, attempt FROM jobs WHERE id = ANY($1) AND phase = 'EXECUTING'"))
         {
-            ("EXECUTING", true) => StopReason.None,
-            ("ABORTED", true) => StopReason.Aborted,
-            _ => StopReason.LeaseLost,
-        };
+            command.Parameters.Add(new NpgsqlParameter { Value = jobIds });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                executing[reader.GetString(0)] = reader.GetInt32(1);
+            }
+        }
+        return executing;
     }
 
     async Task<bool> ExecuteFencedAsync(string sql, string jobId, Guid token, NpgsqlParameter value, CancellationToken ct)

@@ -1,9 +1,8 @@
 using System.Text;
-using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Persistence;
 using Npgsql;
 
-namespace ExecutionPlanner.Server.Web;
+namespace ExecutionPlanner.Server.Jobs.Store;
 
 /// <summary>The end of a job's stdout or stderr result, as text (a log may be up to Execution:MaxLogBytes).</summary>
 public sealed record JobLogTail(string Text, long Size, bool Cut);

@@ -1,0 +1,100 @@
+using ExecutionPlanner.Server.Http;
+using ExecutionPlanner.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace ExecutionPlanner.Server.Jobs.Store;
+
+/// <summary>Reads of jobs as their owner sees them. Another owner's job does not exist for the caller (404).</summary>
+public static class JobQueries
+{
+    public static IQueryable<JobEntity> OwnedBy(this UwsDbContext db, Caller caller) =>
+        db.Jobs.Where(j => j.OwnerId == caller.OwnerId);
+
+    public static Task<JobEntity?> FindOwnedAsync(this UwsDbContext db, string jobId, Caller caller, CancellationToken ct) =>
+        db.OwnedBy(caller).AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, ct);
+
+    public static async Task<JobEntity> GetOwnedAsync(this UwsDbContext db, string jobId, Caller caller, CancellationToken ct) =>
+        await db.FindOwnedAsync(jobId, caller, ct) ?? throw NoSuchJob(jobId);
+
+    public static Task<List<JobFileInfo>> FileInfosAsync(this UwsDbContext db, string jobId, CancellationToken ct) =>
+        db.JobFiles.AsNoTracking()
+            .Where(f => f.JobId == jobId)
+            .OrderBy(f => f.Kind).ThenBy(f => f.Name)
+            .Select(f => new JobFileInfo(f.Kind, f.Name, f.MimeType, f.Size))
+            .ToListAsync(ct);
+
+    /// <summary>The job whoever owns it (the server's own work: callbacks), or null.</summary>
+    public static Task<JobEntity?> FindJobAsync(this UwsDbContext db, string jobId, CancellationToken ct) =>
+        db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, ct);
+
+    /// <summary>The job's uploads, contents and all, for staging into its container.</summary>
+    public static Task<List<JobFileEntity>> InputFilesAsync(this UwsDbContext db, string jobId, CancellationToken ct) =>
+        db.JobFiles.AsNoTracking().Where(f => f.JobId == jobId && f.Kind == JobFileKind.Input).ToListAsync(ct);
+
+    /// <summary>Whether the job has a stored result of that name.</summary>
+    public static Task<bool> HasResultAsync(this UwsDbContext db, string jobId, string name, CancellationToken ct) =>
+        db.JobFiles.AnyAsync(f => f.JobId == jobId && f.Kind == JobFileKind.Result && f.Name == name, ct);
+
+    /// <summary>
+    /// The jobs and file lists of <paramref name="ids"/> in two queries (a waiter's snapshot after a NOTIFY burst);
+    /// a job that no longer exists is missing from the first.
+    /// </summary>
+    public static async Task<(Dictionary<string, JobEntity> Jobs, Dictionary<string, List<JobFileInfo>> Files)> ReadManyAsync(
+        this UwsDbContext db, string[] ids, CancellationToken ct)
+    {
+        var jobs = await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.Id)).ToDictionaryAsync(j => j.Id, StringComparer.Ordinal, ct);
+        var files = (await db.JobFiles.AsNoTracking()
+                .Where(f => ids.Contains(f.JobId))
+                .OrderBy(f => f.JobId).ThenBy(f => f.Kind).ThenBy(f => f.Name)
+                .Select(f => new { f.JobId, Info = new JobFileInfo(f.Kind, f.Name, f.MimeType, f.Size) })
+                .ToListAsync(ct))
+            .GroupBy(f => f.JobId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(f => f.Info).ToList(), StringComparer.Ordinal);
+        return (jobs, files);
+    }
+
+    /// <summary>
+    /// The caller's active jobs and (when <paramref name="since"/> is given) every job of theirs whose phase changed
+    /// from that instant on: at most <paramref name="max"/>, the most recently changed first.
+    /// </summary>
+    public static Task<List<JobPhaseRow>> PhaseChangesAsync(this UwsDbContext db, Caller caller, DateTimeOffset? since, int max, CancellationToken ct)
+    {
+        var active = PhaseTransitions.Active.ToList();
+        var jobs = db.OwnedBy(caller).AsNoTracking();
+        jobs = since is { } s
+            ? jobs.Where(j => active.Contains(j.Phase) || j.PhaseChangedAt >= s)
+            : jobs.Where(j => active.Contains(j.Phase));
+        return jobs.OrderByDescending(j => j.PhaseChangedAt).Take(max)
+            .Select(j => new JobPhaseRow(j.Id, j.OwnerId, j.Phase, j.PhaseChangedAt))
+            .ToListAsync(ct);
+    }
+
+    public static IQueryable<JobRef> List(this UwsDbContext db, Caller caller, JobListFilter filter)
+    {
+        var jobs = db.OwnedBy(caller).AsNoTracking();
+        if (filter.Phases is { } phases)
+        {
+            var wanted = phases.ToList();
+            jobs = jobs.Where(j => wanted.Contains(j.Phase));
+        }
+        else
+        {
+            jobs = jobs.Where(j => j.Phase != ExecutionPhase.ARCHIVED);
+        }
+        if (filter.After is { } after)
+        {
+            jobs = jobs.Where(j => j.CreationTime > after);
+        }
+        jobs = jobs.OrderByDescending(j => j.CreationTime).ThenByDescending(j => j.Id);
+        if (filter.Last is { } last)
+        {
+            jobs = jobs.Take(last);
+        }
+        return jobs.Select(j => new JobRef(j.Id, j.Phase, j.RunId, j.OwnerId, j.CreationTime));
+    }
+
+    public static UwsRequestException NoSuchJob(string jobId) => UwsRequestException.NotFound($"No job '{jobId}'.");
+}
+
+/// <summary>A job's phase and when it changed (the events stream's catch-up).</summary>
+public sealed record JobPhaseRow(string Id, string OwnerId, ExecutionPhase Phase, DateTimeOffset PhaseChangedAt);
