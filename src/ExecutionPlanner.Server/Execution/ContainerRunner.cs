@@ -144,7 +144,7 @@ public sealed partial class ContainerRunner(
 
             // 6. Collect and write the outcome, fenced by the lease. Dies before the commit -> the
             //    job is still EXECUTING with our token; the reaper collects the same outcome.
-            if (why is CollectReason reason && !await settler.SettleAsync(job, containerId, reason))
+            if (why is CollectReason reason && !await settler.SettleAsync(job, containerId, reason, live.PublishLastAsync))
             {
                 // Nothing could be written: leave the container for the reaper to collect once the
                 // engine and the database answer again (removing it would lose the outcome).

@@ -19,8 +19,9 @@ public sealed partial class OutcomeSettler(
     /// Collects and writes the outcome. A passing fault of the engine or the database is retried with back-off
     /// (a job that finished is never turned into a false ERROR by one); any other failure to collect ends the job
     /// in ERROR saying so, never as "lost with its node". False when nothing could be written at all.
+    /// <paramref name="beforeWrite"/> sees each collected outcome before it is written (the live output's last lines).
     /// </summary>
-    public async Task<bool> SettleAsync(ClaimedJob job, string containerId, CollectReason reason)
+    public async Task<bool> SettleAsync(ClaimedJob job, string containerId, CollectReason reason, Func<JobOutcome, Task>? beforeWrite = null)
     {
         var delay = TimeSpan.FromSeconds(1);
         for (var attempt = 1; ; attempt++)
@@ -28,6 +29,10 @@ public sealed partial class OutcomeSettler(
             try
             {
                 var outcome = await collector.CollectAsync(containerId, job, reason, null, CancellationToken.None);
+                if (beforeWrite is not null)
+                {
+                    await beforeWrite(outcome);
+                }
                 if (!await writer.WriteAsync(job, outcome, CancellationToken.None))
                 {
                     LogFencedOut(logger, job.Id);

@@ -2,15 +2,17 @@ using System.Text;
 using ExecutionPlanner.Docker;
 using ExecutionPlanner.Server.Jobs.Events;
 using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Persistence;
 using Npgsql;
 
 namespace ExecutionPlanner.Server.Execution.LiveOutput;
 
 /// <summary>
 /// The live output of one run (see <see cref="LiveOutputPump"/>): a log follow filling two <see cref="OutputLineStream"/>,
-/// and a loop publishing them. <see cref="StopAsync"/> lets the follow read what the ended container printed last
-/// and publishes it, before the job's outcome is written (so a stream sees the last lines before the final phase);
-/// <see cref="DisposeAsync"/> then removes the stored tail, once the full stdout and stderr are stored as results.
+/// and a loop publishing them. <see cref="StopAsync"/> ends both once the container has ended;
+/// <see cref="PublishLastAsync"/> publishes what it printed last, from the logs the outcome collector read, before the
+/// job's outcome is written (so a stream sees the last lines before the final phase); <see cref="DisposeAsync"/> then
+/// removes the stored tail, once the full stdout and stderr are stored as results.
 /// </summary>
 public sealed class LiveOutputRun : IAsyncDisposable
 {
@@ -20,7 +22,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
     /// <summary>How long an ended container's log follow may take to deliver its last bytes.</summary>
     static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>Output up to which the logs are read once more at the end (see <see cref="CatchUpAsync"/>).</summary>
+    /// <summary>Output beyond which the end is not caught up from the collected logs (see <see cref="PublishLastAsync"/>).</summary>
     const long CatchUpLimit = 1024 * 1024;
 
     static readonly (string Name, int Index)[] Streams = [("stdout", 0), ("stderr", 1)];
@@ -59,8 +61,8 @@ public sealed class LiveOutputRun : IAsyncDisposable
 
     /// <summary>
     /// Follows the logs from one interval after the start on: a container that ends sooner (most short jobs) costs no
-    /// follow at all, and the catch-up read at the end (<see cref="CatchUpAsync"/>) delivers all it printed, before
-    /// its final phase, as for any job. A failed follow only stops new lines: what was read is still published, and
+    /// follow at all, and the catch-up from the collected logs at the end (<see cref="PublishLastAsync"/>) delivers all
+    /// it printed, before its final phase, as for any job. A failed follow only stops new lines: what was read is still published, and
     /// the end is caught up.
     /// </summary>
     async Task FollowAsync(TimeSpan delay)
@@ -79,33 +81,6 @@ public sealed class LiveOutputRun : IAsyncDisposable
         }
         catch (OperationCanceledException) when (followStop.IsCancellationRequested)
         {
-        }
-        catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException or InvalidDataException)
-        {
-            LiveOutputPump.LogFollowFailed(logger, jobId, ex);
-        }
-    }
-
-    /// <summary>
-    /// Reads the ended container's logs once more and feeds the sinks what the follow did not deliver. The engine
-    /// may end a follow when the container stops before its log copier has written the last, unterminated line
-    /// (it writes a partial line only when the stream closes); a read after the end has it. Only while the output
-    /// is at most <see cref="CatchUpLimit"/> per stream, so that a large output is not read twice here (the stored
-    /// stdout and stderr have everything).
-    /// </summary>
-    async Task CatchUpAsync(CancellationToken ct)
-    {
-        var seen = new[] { sinks[0].TotalBytes, sinks[1].TotalBytes };
-        if (seen[0] > CatchUpLimit || seen[1] > CatchUpLimit)
-        {
-            return;
-        }
-        try
-        {
-            await using var stdout = new SkippingStream(sinks[0], seen[0]);
-            await using var stderr = new SkippingStream(sinks[1], seen[1]);
-            await docker.CopyLogsAsync(containerId, stdout, stderr,
-                new ContainerLogsOptions { Limits = new LogByteLimits(seen[0] + CatchUpLimit, seen[1] + CatchUpLimit) }, ct);
         }
         catch (Exception ex) when (ex is DockerEngineException or IOException or HttpRequestException or InvalidDataException)
         {
@@ -239,7 +214,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
         }
     }
 
-    /// <summary>The container has ended (or was killed): publish what it printed last. Never throws.</summary>
+    /// <summary>The container has ended (or was killed): the follow drains what the engine still sends, and the periodic publication ends.</summary>
     public async Task StopAsync()
     {
         if (stopped)
@@ -259,22 +234,53 @@ public sealed class LiveOutputRun : IAsyncDisposable
         }
         await publishStop.CancelAsync();
         await publishing;
+    }
+
+    /// <summary>
+    /// Publishes what the ended container printed last, before its outcome is written: what the follow did not deliver
+    /// is taken from the stdout and stderr the outcome collector read (so the engine is not asked for the logs twice).
+    /// The engine may end a follow when the container stops before its log copier has written the last, unterminated
+    /// line (it writes a partial line only when the stream closes); the collector's read after the end has it. Only
+    /// while at most <see cref="CatchUpLimit"/> of a stream was streamed, so that a large output is not pushed through
+    /// the sinks twice (the stored stdout and stderr have everything). Safe to repeat (a retried settle): the sinks
+    /// count what they have. Never throws.
+    /// </summary>
+    public async Task PublishLastAsync(JobOutcome outcome)
+    {
+        await StopAsync();
+        foreach (var (name, index) in Streams)
+        {
+            var seen = sinks[index].TotalBytes;
+            if (seen <= CatchUpLimit
+                && outcome.Results.FirstOrDefault(r => r.Kind == JobFileKind.Result && r.Name == name)?.Content is { } log
+                && log.Length > seen)
+            {
+                var end = (int)Math.Min(log.Length, seen + CatchUpLimit);
+                await sinks[index].WriteAsync(log.AsMemory((int)seen, end - (int)seen));
+            }
+        }
+        await PublishFinalAsync();
+    }
+
+    async Task PublishFinalAsync()
+    {
         using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5), clock);
         try
         {
-            await CatchUpAsync(bounded.Token);
             await PublishAsync(final: true, bounded.Token);
         }
         catch (OperationCanceledException) when (bounded.IsCancellationRequested)
         {
-            // The engine or the database did not answer in time: the live stream misses the last lines; the stored
-            // results have them.
+            // The database did not answer in time: the live stream misses the last lines; the stored results have them.
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        // Lines the follow delivered still reach the streams when no outcome could be collected (they are published
+        // at most once: the sinks hand out each line once).
+        await PublishFinalAsync();
         if (tailStored)
         {
             await RemoveTailAsync();
