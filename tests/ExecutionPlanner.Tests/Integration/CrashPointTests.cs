@@ -76,8 +76,12 @@ public sealed class CrashPointTests
         var (_, result) = await survivor.GetTextAsync($"/jobs/{id}/results/out.txt");
         var phase = PhaseOf(job);
         var summary = job.Element(Uws + "errorSummary")?.Value ?? string.Empty;
+        // Nothing stays on the engine: the dead attempt's container (say, one settled just before the kill) is removed
+        // by the restarted node's orphan sweep (every half lease, here 1.5 s).
+        var leftovers = await ContainersLeftAsync(instance, TimeSpan.FromSeconds(30));
         Assert.Multiple(() =>
         {
+            Assert.That(leftovers, Is.Empty, "containers left on the engine");
             Assert.That(started, Is.LessThanOrEqualTo(1), $"the job's container was started {started} times");
             if (step == CrashPoints.Started)
             {
@@ -92,6 +96,22 @@ public sealed class CrashPointTests
                 Assert.That(result.Trim(), Is.EqualTo("ran"), "the job's result");
             }
         });
+    }
+
+    /// <summary>The instance's containers still on the engine once none is left or <paramref name="within"/> passed.</summary>
+    static async Task<IReadOnlyList<string>> ContainersLeftAsync(string instance, TimeSpan within)
+    {
+        using var docker = new ExecutionPlanner.Docker.DockerEngineClient(ExecutionPlanner.Tests.Docker.DockerTestEngine.Options());
+        var deadline = TimeProvider.System.GetUtcNow() + within;
+        while (true)
+        {
+            var left = await docker.ListContainersAsync([$"{ContainerLabels.Instance}={instance}"], CancellationToken.None);
+            if (left.Count == 0 || TimeProvider.System.GetUtcNow() >= deadline)
+            {
+                return [.. left.Select(c => $"{c.Id[..12]} {string.Join(',', c.Labels.Select(l => $"{l.Key}={l.Value}"))}")];
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
     }
 
     static HttpClient Client(ServerProcess server, string token)
