@@ -160,7 +160,7 @@ public sealed partial class FuzzTests
         }
         catch (HttpRequestException) when (request.BodyMayBeCut)
         {
-            return; // The server answered 413 and closed before reading the rest.
+            return; // The server answered 413 (or 414 to an overlong request line) and closed before reading the rest.
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
         {

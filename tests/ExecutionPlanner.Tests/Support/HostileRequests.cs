@@ -102,6 +102,9 @@ public sealed class HostileRequests(Random random, HostileRequests.Pools pools, 
         {
             (message.Content, var body, cut) = Body();
             description.Append(CultureInfo.InvariantCulture, $" body: {body}");
+            // A request line over Kestrel's 8 KiB limit (escaping can triple a character's bytes) is answered 414 and
+            // the connection closed before the body is read: the client may then fail to send it, as with a 413.
+            cut |= Encoding.UTF8.GetByteCount(path + query) * 3 > 8000;
         }
         var auth = random.NextDouble();
         if (auth < 0.6)
