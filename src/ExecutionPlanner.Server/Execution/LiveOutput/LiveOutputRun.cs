@@ -62,8 +62,8 @@ public sealed class LiveOutputRun : IAsyncDisposable
     /// <summary>
     /// Follows the logs from one interval after the start on: a container that ends sooner (most short jobs) costs no
     /// follow at all, and the catch-up from the collected logs at the end (<see cref="PublishLastAsync"/>) delivers all
-    /// it printed, before its final phase, as for any job. A failed follow only stops new lines: what was read is still published, and
-    /// the end is caught up.
+    /// it printed, before its final phase, as for any job. A failed follow only stops new lines: what was read is still
+    /// published, and the end is caught up.
     /// </summary>
     async Task FollowAsync(TimeSpan delay)
     {
