@@ -21,6 +21,13 @@ internal static class DockerTestEngine
         };
     }
 
+    /// <summary>The containers (running or not) a server instance labelled on an engine (default: <see cref="Options"/>'s).</summary>
+    public static async Task<IReadOnlyList<ContainerSummary>> ContainersOfInstanceAsync(string instance, string? engine = null)
+    {
+        using var docker = new DockerEngineClient(engine is null ? Options() : new DockerEngineOptions { Endpoint = new Uri(engine) });
+        return await docker.ListContainersAsync([$"{ExecutionPlanner.Server.Execution.ContainerLabels.Instance}={instance}"], CancellationToken.None);
+    }
+
     /// <summary>A connected client whose engine has the job image, or a failed/ignored test.</summary>
     public static async Task<DockerEngineClient> ConnectOrSkipAsync()
     {

@@ -101,11 +101,10 @@ public sealed class CrashPointTests
     /// <summary>The instance's containers still on the engine once none is left or <paramref name="within"/> passed.</summary>
     static async Task<IReadOnlyList<string>> ContainersLeftAsync(string instance, TimeSpan within)
     {
-        using var docker = new ExecutionPlanner.Docker.DockerEngineClient(ExecutionPlanner.Tests.Docker.DockerTestEngine.Options());
         var deadline = TimeProvider.System.GetUtcNow() + within;
         while (true)
         {
-            var left = await docker.ListContainersAsync([$"{ContainerLabels.Instance}={instance}"], CancellationToken.None);
+            var left = await ExecutionPlanner.Tests.Docker.DockerTestEngine.ContainersOfInstanceAsync(instance);
             if (left.Count == 0 || TimeProvider.System.GetUtcNow() >= deadline)
             {
                 return [.. left.Select(c => $"{c.Id[..12]} {string.Join(',', c.Labels.Select(l => $"{l.Key}={l.Value}"))}")];

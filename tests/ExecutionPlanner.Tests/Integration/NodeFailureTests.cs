@@ -79,9 +79,9 @@ public sealed class NodeFailureTests
         // Node A comes back under its name: it settles nothing (B did) and clears its own engine.
         await using (var restarted = await ServerProcess.StartAsync("node-a-again", Environment("node-a", engineA)))
         {
-            await ExecutionTests.WaitUntilAsync(async () => (await ContainersOfInstanceAsync(engineA, instance)).Count == 0, TimeSpan.FromSeconds(60));
+            await ExecutionTests.WaitUntilAsync(async () => (await ExecutionPlanner.Tests.Docker.DockerTestEngine.ContainersOfInstanceAsync(instance, engineA)).Count == 0, TimeSpan.FromSeconds(60));
         }
-        await ExecutionTests.WaitUntilAsync(async () => (await ContainersOfInstanceAsync(engineB, instance)).Count == 0, TimeSpan.FromSeconds(30));
+        await ExecutionTests.WaitUntilAsync(async () => (await ExecutionPlanner.Tests.Docker.DockerTestEngine.ContainersOfInstanceAsync(instance, engineB)).Count == 0, TimeSpan.FromSeconds(30));
         await stopEvents.CancelAsync();
         var starts = Sum(await startsOnA, await startsOnB);
 
@@ -205,11 +205,5 @@ public sealed class NodeFailureTests
             sum[job] = sum.GetValueOrDefault(job) + count;
         }
         return sum;
-    }
-
-    static async Task<IReadOnlyList<ContainerSummary>> ContainersOfInstanceAsync(string engine, string instance)
-    {
-        using var docker = new DockerEngineClient(new DockerEngineOptions { Endpoint = new Uri(engine) });
-        return await docker.ListContainersAsync([$"{ContainerLabels.Instance}={instance}"], CancellationToken.None);
     }
 }
