@@ -97,7 +97,8 @@ public static class ExecutionScenario
         BenchOptions options, Report report, CancellationToken ct)
     {
         Console.Error.WriteLine($"execution latency: {options.WarmupRuns} warm-up + {options.LatencyRuns} runs of each, interleaved");
-        using var statements = new StatementCounter();
+        var printTexts = Environment.GetEnvironmentVariable("EP_BENCH_SQL") is "1";
+        using var statements = new StatementCounter(keepTexts: printTexts);
         // The server's background commands (heartbeats, polls, sweeps) when no job runs, to take out of the per-job count.
         var idle0 = statements.Snapshot();
         var idleCpu0 = CpuMeter.Take();
@@ -133,7 +134,7 @@ public static class ExecutionScenario
         }
         var load1 = LoadAverage();
         var run1 = statements.Snapshot();
-        if (Environment.GetEnvironmentVariable("EP_BENCH_SQL") is "1")
+        if (printTexts)
         {
             foreach (var (text, count) in statements.Texts())
             {

@@ -14,7 +14,10 @@ public sealed class StatementCounter : IDisposable
     long hangfire;
     readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> texts = new(StringComparer.Ordinal);
 
-    public StatementCounter(string hangfireSchema = "hangfire")
+    /// <param name="hangfireSchema">The schema whose name marks Hangfire's commands.</param>
+    /// <param name="keepTexts">Also keep each command's text and count (<see cref="Texts"/>): a regex and a dictionary
+    /// update per command, so only when asked.</param>
+    public StatementCounter(string hangfireSchema = "hangfire", bool keepTexts = false)
     {
         listener = new ActivityListener
         {
@@ -23,8 +26,11 @@ public sealed class StatementCounter : IDisposable
             ActivityStopped = activity =>
             {
                 var text = activity.GetTagItem("db.query.text") as string ?? activity.DisplayName;
-                var folded = System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
-                texts.AddOrUpdate(folded[..Math.Min(folded.Length, 140)], 1, (_, n) => n + 1);
+                if (keepTexts)
+                {
+                    var folded = System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+                    texts.AddOrUpdate(folded[..Math.Min(folded.Length, 140)], 1, (_, n) => n + 1);
+                }
                 if (text.Contains(hangfireSchema, StringComparison.OrdinalIgnoreCase))
                 {
                     Interlocked.Increment(ref hangfire);
