@@ -130,7 +130,7 @@ public sealed class LiveOutputRun : IAsyncDisposable
             {
                 return;
             }
-            ownerId ??= await ReadOwnerAsync(ct);
+            ownerId ??= await JobOutputTails.OwnerOfAsync(dataSource, jobId, ct);
             if (ownerId is null)
             {
                 failed = true;
@@ -202,8 +202,6 @@ public sealed class LiveOutputRun : IAsyncDisposable
     /// <summary>An upper bound of a line's size in the JSON payload (control characters, quotes and backslashes are escaped).</summary>
     static int EstimatedBytes(string line) =>
         Encoding.UTF8.GetByteCount(line) + 5 * line.Count(c => c < ' ' || c == '"' || c == '\\') + 3;
-
-    Task<string?> ReadOwnerAsync(CancellationToken ct) => JobOutputTails.OwnerOfAsync(dataSource, jobId, ct);
 
     void Fail(Exception ex)
     {
