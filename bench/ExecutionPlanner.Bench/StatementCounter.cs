@@ -4,11 +4,14 @@ namespace ExecutionPlanner.Bench;
 
 /// <summary>
 /// Counts the database commands this process sends, from Npgsql's own tracing (one activity per command or batch
-/// round trip), split into Hangfire's (their text names its schema) and ours. In-process only: it sees the bench
+/// round trip), split into Hangfire's (their text names its quoted schema, or its job channel) and ours. In-process only: it sees the bench
 /// server's commands, which is the point.
 /// </summary>
 public sealed class StatementCounter : IDisposable
 {
+    /// <summary>Hangfire.PostgreSql's LISTEN/NOTIFY channel for new jobs (its long polling).</summary>
+    const string HangfireChannel = " new_job";
+
     readonly ActivityListener listener;
     long ours;
     long hangfire;
@@ -19,6 +22,8 @@ public sealed class StatementCounter : IDisposable
     /// update per command, so only when asked.</param>
     public StatementCounter(string hangfireSchema = "hangfire", bool keepTexts = false)
     {
+        // Hangfire.PostgreSql names every table with its quoted schema; our own SQL only mentions "hangfire_job_id".
+        var hangfireQualifier = $"\"{hangfireSchema}\".";
         listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "Npgsql",
@@ -31,7 +36,7 @@ public sealed class StatementCounter : IDisposable
                     var folded = System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
                     texts.AddOrUpdate(folded[..Math.Min(folded.Length, 140)], 1, (_, n) => n + 1);
                 }
-                if (text.Contains(hangfireSchema, StringComparison.OrdinalIgnoreCase))
+                if (text.Contains(hangfireQualifier, StringComparison.Ordinal) || text.EndsWith(HangfireChannel, StringComparison.Ordinal))
                 {
                     Interlocked.Increment(ref hangfire);
                 }
