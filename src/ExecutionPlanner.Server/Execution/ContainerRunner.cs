@@ -127,6 +127,10 @@ public sealed partial class ContainerRunner(
 
             // 5. Wait for the exit, bounded by executionDuration, an ABORT, a DELETE or a lost lease.
             var why = await WaitAsync(containerId, running, deadline);
+            // The container has stopped: an ABORT or DELETE from now on has nothing to kill, and the outcome's
+            // write below is fenced by phase and lease anyway, so the watch ends here (a NOTIFY of our own final
+            // phase would only make it read the job once more).
+            await watchStop.CancelAsync();
             await live.StopAsync();
             if (why is CollectReason ended)
             {
@@ -284,7 +288,9 @@ public sealed partial class ContainerRunner(
         {
             while (!ct.IsCancellationRequested)
             {
-                using var subscription = changes.Subscribe(running.Job.Id);
+                // Every reason to stop moves the job out of EXECUTING (or deletes it); the NOTIFY of our own claim
+                // would only cost a read. A lease taken over in EXECUTING sends no NOTIFY: the heartbeat finds that.
+                using var subscription = changes.Subscribe(running.Job.Id, except: ExecutionPhase.EXECUTING);
                 var reason = await queue.ReadStopReasonAsync(running.Job.Id, running.Job.LeaseToken, ct);
                 if (reason != StopReason.None)
                 {

@@ -45,6 +45,7 @@ public sealed partial class QueuedJobDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = MinBackoff;
+        var lookForHeld = true;
         var nextRepair = clock.GetUtcNow() + RepairAge;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -53,8 +54,13 @@ public sealed partial class QueuedJobDispatcher(
                 while (await DispatchAsync(stoppingToken) == Batch)
                 {
                 }
-                while (await ScheduleHeldAsync(stoppingToken) == Batch)
+                // HELD rows only when one was announced (or on the poll), so a burst of RUNs does not also read
+                // the offers once per wake-up.
+                if (lookForHeld)
                 {
+                    while (await ScheduleHeldAsync(stoppingToken) == Batch)
+                    {
+                    }
                 }
                 if (clock.GetUtcNow() >= nextRepair)
                 {
@@ -63,11 +69,13 @@ public sealed partial class QueuedJobDispatcher(
                     nextRepair = clock.GetUtcNow() + RepairAge / 2;
                 }
                 backoff = MinBackoff;
-                await changes.WaitForQueuedAsync(options.Value.PollInterval, stoppingToken);
+                var woken = await changes.WaitForQueuedAsync(options.Value.PollInterval, stoppingToken);
+                lookForHeld = changes.TakeHeldSignal() || !woken;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogDispatchFailed(logger, backoff, ex);
+                lookForHeld = true;
                 await Task.Delay(backoff, clock, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }

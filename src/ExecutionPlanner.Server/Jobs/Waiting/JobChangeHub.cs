@@ -11,8 +11,10 @@ namespace ExecutionPlanner.Server.Jobs.Waiting;
 /// </summary>
 public sealed class JobChangeHub : IDisposable
 {
-    readonly ConcurrentDictionary<string, List<TaskCompletionSource>> waiters = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, List<(TaskCompletionSource Tcs, ExecutionPhase? Except)>> waiters = new(StringComparer.Ordinal);
     readonly SemaphoreSlim queued = new(0, int.MaxValue);
+    /// <summary>1 when a job became HELD (or changes may have been missed) since the dispatcher last looked.</summary>
+    int heldSignalled = 1;
     IJobChangeObserver[] observers = [];
     Action<JobEvent>[] eventObservers = [];
 
@@ -31,14 +33,18 @@ public sealed class JobChangeHub : IDisposable
         }
     }
 
-    /// <summary>Registers interest in one job. Subscribe before reading the job, so no change is missed.</summary>
-    public Subscription Subscribe(string jobId)
+    /// <summary>
+    /// Registers interest in one job. Subscribe before reading the job, so no change is missed. A change to
+    /// <paramref name="except"/> does not wake it (a running job's watch is not woken by its own claim); a possible
+    /// miss (<see cref="WakeAll"/>) always does.
+    /// </summary>
+    public Subscription Subscribe(string jobId, ExecutionPhase? except = null)
     {
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var list = waiters.GetOrAdd(jobId, _ => []);
         lock (list)
         {
-            list.Add(tcs);
+            list.Add((tcs, except));
         }
         return new Subscription(this, jobId, tcs);
     }
@@ -48,6 +54,10 @@ public sealed class JobChangeHub : IDisposable
     {
         if (phase is ExecutionPhase.QUEUED or ExecutionPhase.HELD)
         {
+            if (phase == ExecutionPhase.HELD)
+            {
+                Volatile.Write(ref heldSignalled, 1);
+            }
             queued.Release();
         }
         foreach (var observer in observers)
@@ -56,14 +66,17 @@ public sealed class JobChangeHub : IDisposable
         }
         if (waiters.TryGetValue(jobId, out var list))
         {
-            TaskCompletionSource[] woken;
+            (TaskCompletionSource Tcs, ExecutionPhase? Except)[] woken;
             lock (list)
             {
                 woken = [.. list];
             }
-            foreach (var tcs in woken)
+            foreach (var (tcs, except) in woken)
             {
-                tcs.TrySetResult();
+                if (phase is null || phase != except)
+                {
+                    tcs.TrySetResult();
+                }
             }
         }
     }
@@ -79,11 +92,29 @@ public sealed class JobChangeHub : IDisposable
         {
             observer.MayHaveMissed();
         }
+        Volatile.Write(ref heldSignalled, 1);
         queued.Release();
     }
 
-    /// <summary>Waits until some job may have become QUEUED or HELD, or the timeout passes.</summary>
-    public Task<bool> WaitForQueuedAsync(TimeSpan timeout, CancellationToken ct) => queued.WaitAsync(timeout, ct);
+    /// <summary>
+    /// Waits until some job may have become QUEUED or HELD, or the timeout passes. The signals that arrived meanwhile
+    /// count as one: the caller reads all the work there is after this returns, so a burst of forty new jobs costs one
+    /// round of reads, not forty. A signal that comes after this returns wakes the next wait, so none is lost.
+    /// </summary>
+    public async Task<bool> WaitForQueuedAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var signalled = await queued.WaitAsync(timeout, ct);
+        while (queued.Wait(0, CancellationToken.None))
+        {
+        }
+        return signalled;
+    }
+
+    /// <summary>
+    /// Whether a job became HELD (or changes may have been missed) since the last call; clears the flag. Read after
+    /// <see cref="WaitForQueuedAsync"/>: a HELD signal set after this call also wakes the next wait, so none is lost.
+    /// </summary>
+    public bool TakeHeldSignal() => Interlocked.Exchange(ref heldSignalled, 0) == 1;
 
     public void Dispose() => queued.Dispose();
 
@@ -95,7 +126,7 @@ public sealed class JobChangeHub : IDisposable
         }
         lock (list)
         {
-            list.Remove(tcs);
+            list.RemoveAll(w => w.Tcs == tcs);
             if (list.Count == 0)
             {
                 // Removing the exact (key, list) pair: a concurrent Subscribe that already holds this
