@@ -23,51 +23,52 @@ public static class JobEndpoints
         var wait = JobControl.ParseWait(query.ValuesOf("WAIT"), options.CurrentValue);
         var phaseFilter = query.One(JobControl.Phase) is { } p ? JobListFilter.ParsePhase(p) : (ExecutionPhase?)null;
 
-        var job = await db.GetOwnedAsync(jobId, caller, ct);
-        if (wait > 0 && ShouldBlock(job.Phase, phaseFilter))
+        // With WAIT the watch begins before the one read, so a change landing between the read and the wait is
+        // still delivered.
+        using var watch = wait > 0 ? woken.Watch(jobId) : null;
+        var (job, files) = await db.GetOwnedWithFilesAsync(jobId, caller, ct);
+        if (watch is not null && ShouldBlock(job.Phase, phaseFilter))
         {
-            var (current, files) = await WaitForPhaseChangeAsync(job, caller, TimeSpan.FromSeconds(wait), db, woken, clock, ct);
-            return Document(request, current, files);
+            (job, files) = await WaitForPhaseChangeAsync(job, watch, caller, TimeSpan.FromSeconds(wait), db, clock, ct);
         }
-        return Document(request, job, await db.FileInfosAsync(jobId, ct));
+        return Document(request, job, files);
     }
 
     /// <summary>
-    /// Holds until the job's phase differs from <paramref name="job"/>'s or the wait runs out. Watching comes
-    /// before the read, so a change landing between read and wait is still delivered. The snapshots come from
-    /// <see cref="WokenJobReader"/>, which reads the jobs of one NOTIFY burst together; a snapshot is only a
-    /// fresh read (a LISTEN reconnect sends everyone one), so the phase is checked after each.
+    /// Holds until the job's phase differs from <paramref name="job"/>'s or the wait runs out. The caller began
+    /// <paramref name="watch"/> before it read <paramref name="job"/>, so no change after that read is missed. The
+    /// snapshots come from <see cref="WokenJobReader"/>, which reads the jobs of one NOTIFY burst together; a snapshot
+    /// is only a fresh read (a LISTEN reconnect sends everyone one), so the phase is checked after each.
     /// </summary>
     internal static async Task<(JobEntity Job, List<JobFileInfo> Files)> WaitForPhaseChangeAsync(
-        JobEntity job, Caller caller, TimeSpan wait, UwsDbContext db, WokenJobReader woken, TimeProvider clock, CancellationToken ct)
+        JobEntity job, JobWatch watch, Caller caller, TimeSpan wait, UwsDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var seen = job.Phase;
         var deadline = clock.GetUtcNow() + wait;
-        using (var watch = woken.Watch(job.Id))
+        while (true)
         {
-            job = await db.GetOwnedAsync(job.Id, caller, ct);
-            while (job.Phase == seen)
+            var left = deadline - clock.GetUtcNow();
+            if (left <= TimeSpan.Zero || await watch.NextAsync(left, clock, ct) is not { } snapshot)
             {
-                var left = deadline - clock.GetUtcNow();
-                if (left <= TimeSpan.Zero || await watch.NextAsync(left, clock, ct) is not { } snapshot)
+                break;
+            }
+            if (snapshot.Stale)
+            {
+                var fresh = await db.GetOwnedWithFilesAsync(job.Id, caller, ct);
+                if (fresh.Job.Phase != seen)
                 {
-                    break;
+                    return fresh;
                 }
-                if (snapshot.Stale)
-                {
-                    job = await db.GetOwnedAsync(job.Id, caller, ct);
-                    continue;
-                }
-                job = snapshot.Job is { } current && current.OwnerId == caller.OwnerId ? current : throw JobQueries.NoSuchJob(job.Id);
-                if (job.Phase != seen)
-                {
-                    return (job, snapshot.Files);
-                }
+                continue;
+            }
+            job = snapshot.Job is { } current && current.OwnerId == caller.OwnerId ? current : throw JobQueries.NoSuchJob(job.Id);
+            if (job.Phase != seen)
+            {
+                return (job, snapshot.Files);
             }
         }
-        // The wait ran out (or the phase changed before it began): answer with a fresh read.
-        job = await db.GetOwnedAsync(job.Id, caller, ct);
-        return (job, await db.FileInfosAsync(job.Id, ct));
+        // The wait ran out: answer with a fresh read.
+        return await db.GetOwnedWithFilesAsync(job.Id, caller, ct);
     }
 
     static UwsXmlResult Document(HttpRequest request, JobEntity job, List<JobFileInfo> files)

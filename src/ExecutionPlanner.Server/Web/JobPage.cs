@@ -27,16 +27,13 @@ public static class JobPage
         var wait = JobControl.ParseWait(query.ValuesOf("WAIT"), services.GetRequiredService<IOptionsMonitor<JobsOptions>>().CurrentValue);
         var phaseFilter = query.One(JobControl.Phase) is { } p ? JobListFilter.ParsePhase(p) : (ExecutionPhase?)null;
 
-        var job = await db.GetOwnedAsync(jobId, page.Caller, ct);
-        List<JobFileInfo> files;
-        if (wait > 0 && JobEndpoints.ShouldBlock(job.Phase, phaseFilter))
+        // With WAIT the watch begins before the read (see JobEndpoints.Get).
+        using var watch = wait > 0 ? services.GetRequiredService<WokenJobReader>().Watch(jobId) : null;
+        var (job, files) = await db.GetOwnedWithFilesAsync(jobId, page.Caller, ct);
+        if (watch is not null && JobEndpoints.ShouldBlock(job.Phase, phaseFilter))
         {
-            (job, files) = await JobEndpoints.WaitForPhaseChangeAsync(job, page.Caller, TimeSpan.FromSeconds(wait), db,
-                services.GetRequiredService<WokenJobReader>(), services.GetRequiredService<TimeProvider>(), ct);
-        }
-        else
-        {
-            files = await db.FileInfosAsync(jobId, ct);
+            (job, files) = await JobEndpoints.WaitForPhaseChangeAsync(job, watch, page.Caller, TimeSpan.FromSeconds(wait), db,
+                services.GetRequiredService<TimeProvider>(), ct);
         }
         var logs = await JobLogTails.ReadAsync(services.GetRequiredService<NpgsqlDataSource>(), jobId, ct);
         var main = Html.Of($"""

@@ -23,6 +23,35 @@ public static class JobQueries
             .Select(f => new JobFileInfo(f.Kind, f.Name, f.MimeType, f.Size))
             .ToListAsync(ct);
 
+    /// <summary>
+    /// The caller's job and its file list in one round trip (the files joined in the same query), as a job document
+    /// needs them; <see cref="NoSuchJob"/> when the caller has no such job.
+    /// </summary>
+    public static async Task<(JobEntity Job, List<JobFileInfo> Files)> GetOwnedWithFilesAsync(
+        this UwsDbContext db, string jobId, Caller caller, CancellationToken ct)
+    {
+        var row = await db.OwnedBy(caller).AsNoTracking().Where(j => j.Id == jobId).WithFiles(db).FirstOrDefaultAsync(ct)
+            ?? throw NoSuchJob(jobId);
+        return (row.Job, row.Files);
+    }
+
+    /// <summary>Each job with its file list (kind, then name), read by one query.</summary>
+    static IQueryable<JobWithFiles> WithFiles(this IQueryable<JobEntity> jobs, UwsDbContext db) =>
+        jobs.Select(j => new JobWithFiles
+        {
+            Job = j,
+            Files = db.JobFiles.Where(f => f.JobId == j.Id)
+                .OrderBy(f => f.Kind).ThenBy(f => f.Name)
+                .Select(f => new JobFileInfo(f.Kind, f.Name, f.MimeType, f.Size))
+                .ToList(),
+        });
+
+    sealed class JobWithFiles
+    {
+        public required JobEntity Job { get; init; }
+        public required List<JobFileInfo> Files { get; init; }
+    }
+
     /// <summary>The job whoever owns it (the server's own work: callbacks), or null.</summary>
     public static Task<JobEntity?> FindJobAsync(this UwsDbContext db, string jobId, CancellationToken ct) =>
         db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, ct);
@@ -36,22 +65,13 @@ public static class JobQueries
         db.JobFiles.AnyAsync(f => f.JobId == jobId && f.Kind == JobFileKind.Result && f.Name == name, ct);
 
     /// <summary>
-    /// The jobs and file lists of <paramref name="ids"/> in two queries (a waiter's snapshot after a NOTIFY burst);
-    /// a job that no longer exists is missing from the first.
+    /// The jobs of <paramref name="ids"/> with their file lists, in one query (a waiter's snapshot after a NOTIFY
+    /// burst); a job that no longer exists is missing.
     /// </summary>
-    public static async Task<(Dictionary<string, JobEntity> Jobs, Dictionary<string, List<JobFileInfo>> Files)> ReadManyAsync(
-        this UwsDbContext db, string[] ids, CancellationToken ct)
-    {
-        var jobs = await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.Id)).ToDictionaryAsync(j => j.Id, StringComparer.Ordinal, ct);
-        var files = (await db.JobFiles.AsNoTracking()
-                .Where(f => ids.Contains(f.JobId))
-                .OrderBy(f => f.JobId).ThenBy(f => f.Kind).ThenBy(f => f.Name)
-                .Select(f => new { f.JobId, Info = new JobFileInfo(f.Kind, f.Name, f.MimeType, f.Size) })
-                .ToListAsync(ct))
-            .GroupBy(f => f.JobId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(f => f.Info).ToList(), StringComparer.Ordinal);
-        return (jobs, files);
-    }
+    public static async Task<Dictionary<string, (JobEntity Job, List<JobFileInfo> Files)>> ReadManyAsync(
+        this UwsDbContext db, string[] ids, CancellationToken ct) =>
+        (await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.Id)).WithFiles(db).ToListAsync(ct))
+            .ToDictionary(r => r.Job.Id, r => (r.Job, r.Files), StringComparer.Ordinal);
 
     /// <summary>
     /// The caller's active jobs and (when <paramref name="since"/> is given) every job of theirs whose phase changed

@@ -8,8 +8,8 @@ namespace ExecutionPlanner.Server.Jobs.Waiting;
 
 /// <summary>
 /// Reads changed jobs for blocked GETs, once per NOTIFY burst, and hands each waiter its job. One UPDATE moving
-/// a thousand jobs wakes a thousand waiters at once; here the jobs that anybody watches are read in one query
-/// (and their files in another) and every watch of each job gets the result, with no per-waiter query and no
+/// a thousand jobs wakes a thousand waiters at once; here the jobs that anybody watches are read, with their files,
+/// in one query and every watch of each job gets the result, with no per-waiter query and no
 /// per-waiter queueing. Reads only, so nothing about durability changes. Batches run one after another, so a
 /// watch never gets an older snapshot after a newer one; each read starts after the notification that caused it.
 /// </summary>
@@ -180,10 +180,10 @@ public sealed partial class WokenJobReader : BackgroundService, IJobChangeObserv
     async Task<Dictionary<string, JobSnapshot>> ReadBatchAsync(string[] ids, CancellationToken ct)
     {
         await using var db = new UwsDbContext(dbOptions);
-        var (jobs, files) = await db.ReadManyAsync(ids, ct);
+        var jobs = await db.ReadManyAsync(ids, ct);
         return ids.ToDictionary(
             id => id,
-            id => new JobSnapshot(jobs.GetValueOrDefault(id), files.TryGetValue(id, out var f) ? f : []),
+            id => jobs.TryGetValue(id, out var read) ? new JobSnapshot(read.Job, read.Files) : new JobSnapshot(null, []),
             StringComparer.Ordinal);
     }
 
