@@ -176,9 +176,12 @@ public sealed partial class ContainerRunner(
     /// <summary>The job's spec and uploads; a job the contract now refuses (policy changed) ends in ERROR.</summary>
     async Task<(JobSpec? Spec, List<JobFileEntity> Inputs)> LoadSpecAsync(ClaimedJob job, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<UwsDbContext>();
-        var inputs = await db.InputFilesAsync(job.Id, ct);
+        List<JobFileEntity> inputs = [];
+        if (job.HasInputs)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            inputs = await scope.ServiceProvider.GetRequiredService<UwsDbContext>().InputFilesAsync(job.Id, ct);
+        }
         try
         {
             return (JobParameterContract.Validate(job.Parameters, inputs.Select(i => i.Name), jobsOptions.CurrentValue), inputs);

@@ -14,4 +14,10 @@ public sealed record ClaimedJob(
 {
     /// <summary>When the job entered QUEUED; set by the claim only (for the queue-wait metric).</summary>
     public DateTimeOffset? QueuedAt { get; init; }
+
+    /// <summary>
+    /// Whether the job has uploads to stage; false only when the claim saw none (uploads are only added while a job is
+    /// PENDING, so none can come after it), which spares the runner a read.
+    /// </summary>
+    public bool HasInputs { get; init; } = true;
 }

@@ -30,7 +30,8 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
                    lease_token = $2, lease_owner = $3, lease_expires_at = $4,
                    container_id = NULL, container_started_at = NULL, exit_code = NULL
              WHERE id = $5 AND phase = 'QUEUED'
-            RETURNING {Returning}, queued_at
+            RETURNING {Returning}, queued_at,
+                      EXISTS (SELECT 1 FROM job_files f WHERE f.job_id = jobs.id AND f.kind = 'Input') AS has_inputs
             """);
         command.Parameters.Add(Time(now));
         command.Parameters.Add(new NpgsqlParameter { Value = Guid.NewGuid() });
@@ -184,8 +185,9 @@ public sealed class RunQueue(NpgsqlDataSource dataSource, TimeProvider clock)
                 reader.IsDBNull(5) ? null : reader.GetString(5),
                 reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6))
             {
-                // Only the claim returns queued_at (an eighth column).
+                // Only the claim returns queued_at and has_inputs (an eighth and a ninth column).
                 QueuedAt = reader.FieldCount > 7 && !reader.IsDBNull(7) ? reader.GetFieldValue<DateTimeOffset>(7) : null,
+                HasInputs = reader.FieldCount <= 8 || reader.GetBoolean(8),
             });
         }
         return jobs;
