@@ -102,4 +102,49 @@ public sealed class JobChangeHubTests
         hub.WakeAll();
         Assert.That(await hub.WaitForQueuedAsync(Long, CancellationToken.None), Is.True);
     }
+
+    [Test]
+    public async Task A_burst_of_QUEUED_signals_wakes_the_dispatcher_once_and_a_later_one_wakes_it_again()
+    {
+        using var hub = new JobChangeHub();
+        for (var i = 0; i < 40; i++)
+        {
+            hub.Publish($"job{i}", ExecutionPhase.QUEUED);
+        }
+        Assert.That(await hub.WaitForQueuedAsync(Long, CancellationToken.None), Is.True);
+        Assert.That(await hub.WaitForQueuedAsync(Short, CancellationToken.None), Is.False, "the burst counts as one wake-up");
+        hub.Publish("late", ExecutionPhase.QUEUED);
+        Assert.That(await hub.WaitForQueuedAsync(Long, CancellationToken.None), Is.True, "a signal after the wake-up is not lost");
+    }
+
+    [Test]
+    public void The_held_signal_is_set_by_HELD_and_by_WakeAll_and_cleared_when_taken()
+    {
+        using var hub = new JobChangeHub();
+        Assert.That(hub.TakeHeldSignal(), Is.True, "the first round looks at HELD jobs");
+        Assert.That(hub.TakeHeldSignal(), Is.False);
+        hub.Publish("a", ExecutionPhase.QUEUED);
+        Assert.That(hub.TakeHeldSignal(), Is.False, "QUEUED is not HELD");
+        hub.Publish("b", ExecutionPhase.HELD);
+        Assert.That(hub.TakeHeldSignal(), Is.True);
+        Assert.That(hub.TakeHeldSignal(), Is.False);
+        hub.WakeAll();
+        Assert.That(hub.TakeHeldSignal(), Is.True, "after a possible miss, HELD jobs are looked at again");
+    }
+
+    [Test]
+    public async Task A_subscription_except_a_phase_sleeps_through_it_and_wakes_for_any_other_or_a_deletion()
+    {
+        using var hub = new JobChangeHub();
+        using (var running = hub.Subscribe("a", except: ExecutionPhase.EXECUTING))
+        {
+            hub.Publish("a", ExecutionPhase.EXECUTING);
+            Assert.That(await running.WaitAsync(Short, TimeProvider.System, CancellationToken.None), Is.False);
+            hub.Publish("a", ExecutionPhase.ABORTED);
+            Assert.That(await running.WaitAsync(Long, TimeProvider.System, CancellationToken.None), Is.True);
+        }
+        using var deleted = hub.Subscribe("a", except: ExecutionPhase.EXECUTING);
+        hub.Publish("a", null);
+        Assert.That(await deleted.WaitAsync(Long, TimeProvider.System, CancellationToken.None), Is.True);
+    }
 }
