@@ -63,6 +63,14 @@ public sealed class CpuMeter
         return new Sample(busy * TickSeconds, byGroup);
     }
 
+    /// <summary>A sample of nothing: the start of a sum of intervals (<see cref="Plus"/>).</summary>
+    public static Sample Zero { get; } = new(0, Groups.ToDictionary(g => g, _ => 0.0));
+
+    /// <summary><paramref name="sum"/> plus the CPU spent between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    public static Sample Plus(Sample sum, Sample from, Sample to) => new(
+        sum.BusySeconds + to.BusySeconds - from.BusySeconds,
+        Groups.ToDictionary(g => g, g => sum.ByGroup[g] + to.ByGroup[g] - from.ByGroup[g]));
+
     /// <summary>"total 0.21 s (self 0.05, postgres 0.01, …)" per unit between two samples.</summary>
     public static string PerUnit(Sample a, Sample b, int units, string unit) =>
         $"{Report.Num((b.BusySeconds - a.BusySeconds) * 1000 / units, "0")} ms CPU per {unit} (" +
