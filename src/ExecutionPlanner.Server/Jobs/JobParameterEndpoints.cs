@@ -10,8 +10,7 @@ public static class JobParameterEndpoints
 {
     public static async Task<UwsXmlResult> List(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct)
     {
-        var job = await db.GetOwnedAsync(jobId, callers.Resolve(request), ct);
-        var files = await db.FileInfosAsync(jobId, ct);
+        var (job, files) = await db.GetOwnedWithFilesAsync(jobId, callers.Resolve(request), ct);
         var jobUrl = JobLinks.Job(request, jobId);
         return new UwsXmlResult(w => UwsXml.WriteParameters(w, job, files, jobUrl));
     }
