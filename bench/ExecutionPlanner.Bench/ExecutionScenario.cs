@@ -97,8 +97,7 @@ public static class ExecutionScenario
         BenchOptions options, Report report, CancellationToken ct)
     {
         Console.Error.WriteLine($"execution latency: {options.WarmupRuns} warm-up + {options.LatencyRuns} runs of each, interleaved");
-        var printTexts = Environment.GetEnvironmentVariable("EP_BENCH_SQL") is "1";
-        using var statements = new StatementCounter(keepTexts: printTexts);
+        using var statements = StatementCounter.FromEnvironment();
         // The server's background commands (heartbeats, polls, sweeps) when no job runs, to take out of the per-job count.
         var idle0 = statements.Snapshot();
         var idleCpu0 = CpuMeter.Take();
@@ -134,13 +133,7 @@ public static class ExecutionScenario
         }
         var load1 = LoadAverage();
         var run1 = statements.Snapshot();
-        if (printTexts)
-        {
-            foreach (var (text, count) in statements.Texts())
-            {
-                Console.Error.WriteLine($"sql {count,5} {text}");
-            }
-        }
+        statements.PrintTexts("sql");
         var runSeconds = runWatch.Elapsed.TotalSeconds;
         var jobCount = options.WarmupRuns + options.LatencyRuns;
         double PerJob(long idleDelta, long runDelta) => (runDelta - idleDelta / idleSeconds * runSeconds) / jobCount;
@@ -268,28 +261,17 @@ public static class ExecutionScenario
         });
         for (var i = 0; i < options.WarmupRounds; i++)
         {
-            if (i == options.WarmupRounds - 1)
+            // The database commands of a round of jobs, counted in the last warm-up round: the counter's own tracing
+            // stays out of the measured round's CPU.
+            using (var statements = i == options.WarmupRounds - 1 ? StatementCounter.FromEnvironment() : null)
             {
-                // The database commands of a round of jobs, counted in the last warm-up round: the counter's own
-                // tracing stays out of the measured round's CPU.
-                var printTexts = Environment.GetEnvironmentVariable("EP_BENCH_SQL") is "1";
-                using var statements = new StatementCounter(keepTexts: printTexts);
-                var before = statements.Snapshot();
                 await JobsRoundAsync();
-                var after = statements.Snapshot();
-                report.Add("execution", $"throughput, {slots}: database commands per job (a warm-up round of {n} jobs, background included)",
-                    $"ours {Report.Num((after.Ours - before.Ours) / (double)n, "0.0")}, Hangfire's {Report.Num((after.Hangfire - before.Hangfire) / (double)n, "0.0")}");
-                if (printTexts)
+                if (statements?.Snapshot() is { } counted)
                 {
-                    foreach (var (text, count) in statements.Texts())
-                    {
-                        Console.Error.WriteLine($"sql-throughput {count,5} {text}");
-                    }
+                    report.Add("execution", $"throughput, {slots}: database commands per job (a warm-up round of {n} jobs, background included)",
+                        $"ours {Report.Num(counted.Ours / (double)n, "0.0")}, Hangfire's {Report.Num(counted.Hangfire / (double)n, "0.0")}");
+                    statements.PrintTexts("sql-throughput");
                 }
-            }
-            else
-            {
-                await JobsRoundAsync();
             }
             await DirectRoundAsync();
         }

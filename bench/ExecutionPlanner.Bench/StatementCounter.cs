@@ -49,6 +49,19 @@ public sealed class StatementCounter : IDisposable
         ActivitySource.AddActivityListener(listener);
     }
 
+    /// <summary>A counter that keeps the command texts when EP_BENCH_SQL=1 (<see cref="PrintTexts"/>).</summary>
+    public static StatementCounter FromEnvironment() =>
+        new(keepTexts: Environment.GetEnvironmentVariable("EP_BENCH_SQL") is "1");
+
+    /// <summary>Writes each kept command text with its count to stderr, each line starting with <paramref name="label"/>; nothing when texts are not kept.</summary>
+    public void PrintTexts(string label)
+    {
+        foreach (var (text, count) in Texts())
+        {
+            Console.Error.WriteLine($"{label} {count,5} {text}");
+        }
+    }
+
     /// <summary>The counts so far: (ours, Hangfire's).</summary>
     public (long Ours, long Hangfire) Snapshot() => (Interlocked.Read(ref ours), Interlocked.Read(ref hangfire));
 
