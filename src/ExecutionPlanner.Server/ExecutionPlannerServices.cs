@@ -32,13 +32,12 @@ public static class ExecutionPlannerServices
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
 
-        var configured = configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(configured))
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionStringName} is not set (environment variable ConnectionStrings__{ConnectionStringName}).");
         }
-        var connectionString = PostgresConnectionStrings.WithServerDefaults(configured);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton(_ => new ListenerDataSource(connectionString));
         services.AddDbContextPool<UwsDbContext>((sp, o) => UwsDbContext.Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
