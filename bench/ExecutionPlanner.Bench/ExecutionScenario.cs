@@ -69,7 +69,7 @@ public static class ExecutionScenario
                 instance = server.Services.GetRequiredService<ExecutionNode>().Instance;
                 Console.Error.WriteLine($"execution: server with {slots} slot(s) at {server.BaseAddress}");
                 using var http = server.NewClient(options.Containers + 16);
-                var jobSpec = JobSpecOf(server, runId);
+                var jobSpec = await JobSpecOfAsync(server, runId, ct);
                 if (first)
                 {
                     first = false;
@@ -442,15 +442,19 @@ public static class ExecutionScenario
     };
 
     /// <summary>The very container spec the server makes for `cmd=true`, with bench labels instead of job labels
-    /// (the server's orphan sweep removes containers labelled with its instance and no EXECUTING job).</summary>
-    static ContainerSpec JobSpecOf(BenchServer server, string runId)
+    /// (the server's orphan sweep removes containers labelled with its instance and no EXECUTING job). Like the
+    /// server, its /uws volume starts as a copy of the image's job folders when the image ships usable ones: with an
+    /// empty volume instead, the results download would find no /uws/results and skip the engine's archive work
+    /// (on Docker 20.10 a re-executed dockerd per download), which the jobs and the direct loop both pay.</summary>
+    static async Task<ContainerSpec> JobSpecOfAsync(BenchServer server, string runId, CancellationToken ct)
     {
         var parameters = new List<JobParameter> { new("image", Image), new("cmd", "true") };
         var spec = JobParameterContract.Validate(parameters, [], server.Services.GetRequiredService<IOptions<JobsOptions>>().Value);
         var job = new ClaimedJob("bench", 1, Guid.NewGuid(), 0, parameters, null, null);
-        var image = new ImageDetails("bench", null, null, [], [], [], new Dictionary<string, string>());
+        var (image, user) = await server.Services.GetRequiredService<JobUserResolver>().ResolveAsync(Image, null, ct);
+        var shipsFolders = await server.Services.GetRequiredService<ImageJobFolders>().ShipsUsableFoldersAsync(image, user, ct);
         var containerSpec = server.Services.GetRequiredService<ContainerSpecFactory>()
-            .Create(job, spec, server.Services.GetRequiredService<ExecutionNode>(), image, new JobUser("65534:65534", 65534, 65534, true));
+            .Create(job, spec, server.Services.GetRequiredService<ExecutionNode>(), image, user, shipsFolders);
         return containerSpec with { Labels = new Dictionary<string, string> { [BenchLabel] = runId } };
     }
 
