@@ -18,20 +18,30 @@ public static class JobEndpoints
         string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers,
         IOptionsMonitor<JobsOptions> options, TimeProvider clock, WokenJobReader woken, CancellationToken ct)
     {
-        var caller = callers.Resolve(request);
+        var (job, files) = await ReadHonouringWaitAsync(jobId, callers.Resolve(request), request, options.CurrentValue, db, woken, clock, ct);
+        return Document(request, job, files);
+    }
+
+    /// <summary>
+    /// The caller's job and its files, held as UWS WAIT and PHASE in the request's query ask (the job document and
+    /// the browser's job page alike). With WAIT the watch begins before the one read, so a change landing between
+    /// the read and the wait is still delivered.
+    /// </summary>
+    internal static async Task<(JobEntity Job, List<JobFileInfo> Files)> ReadHonouringWaitAsync(
+        string jobId, Caller caller, HttpRequest request, JobsOptions options, UwsDbContext db, WokenJobReader woken,
+        TimeProvider clock, CancellationToken ct)
+    {
         var query = UwsRequestParameters.FromQuery(request);
-        var wait = JobControl.ParseWait(query.ValuesOf("WAIT"), options.CurrentValue);
+        var wait = JobControl.ParseWait(query.ValuesOf("WAIT"), options);
         var phaseFilter = query.One(JobControl.Phase) is { } p ? JobListFilter.ParsePhase(p) : (ExecutionPhase?)null;
 
-        // With WAIT the watch begins before the one read, so a change landing between the read and the wait is
-        // still delivered.
         using var watch = wait > 0 ? woken.Watch(jobId) : null;
         var (job, files) = await db.GetOwnedWithFilesAsync(jobId, caller, ct);
         if (watch is not null && ShouldBlock(job.Phase, phaseFilter))
         {
-            (job, files) = await WaitForPhaseChangeAsync(job, watch, caller, TimeSpan.FromSeconds(wait), db, clock, ct);
+            return await WaitForPhaseChangeAsync(job, watch, caller, TimeSpan.FromSeconds(wait), db, clock, ct);
         }
-        return Document(request, job, files);
+        return (job, files);
     }
 
     /// <summary>
@@ -40,7 +50,7 @@ public static class JobEndpoints
     /// snapshots come from <see cref="WokenJobReader"/>, which reads the jobs of one NOTIFY burst together; a snapshot
     /// is only a fresh read (a LISTEN reconnect sends everyone one), so the phase is checked after each.
     /// </summary>
-    internal static async Task<(JobEntity Job, List<JobFileInfo> Files)> WaitForPhaseChangeAsync(
+    static async Task<(JobEntity Job, List<JobFileInfo> Files)> WaitForPhaseChangeAsync(
         JobEntity job, JobWatch watch, Caller caller, TimeSpan wait, UwsDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var seen = job.Phase;
@@ -78,7 +88,7 @@ public static class JobEndpoints
     }
 
     /// <summary>Blocking applies to active phases only, and only while PHASE (if given) matches.</summary>
-    public static bool ShouldBlock(ExecutionPhase current, ExecutionPhase? phaseFilter) =>
+    static bool ShouldBlock(ExecutionPhase current, ExecutionPhase? phaseFilter) =>
         PhaseTransitions.Active.Contains(current) && (phaseFilter is null || phaseFilter == current);
 
     public static async Task<SeeOther> Delete(string jobId, HttpRequest request, UwsDbContext db, CallerResolver callers, CancellationToken ct)

@@ -23,18 +23,9 @@ public static class JobPage
         var db = services.GetRequiredService<UwsDbContext>();
         var ct = http.RequestAborted;
         var jobId = (string)http.GetRouteValue("jobId")!;
-        var query = UwsRequestParameters.FromQuery(http.Request);
-        var wait = JobControl.ParseWait(query.ValuesOf("WAIT"), services.GetRequiredService<IOptionsMonitor<JobsOptions>>().CurrentValue);
-        var phaseFilter = query.One(JobControl.Phase) is { } p ? JobListFilter.ParsePhase(p) : (ExecutionPhase?)null;
-
-        // With WAIT the watch begins before the read (see JobEndpoints.Get).
-        using var watch = wait > 0 ? services.GetRequiredService<WokenJobReader>().Watch(jobId) : null;
-        var (job, files) = await db.GetOwnedWithFilesAsync(jobId, page.Caller, ct);
-        if (watch is not null && JobEndpoints.ShouldBlock(job.Phase, phaseFilter))
-        {
-            (job, files) = await JobEndpoints.WaitForPhaseChangeAsync(job, watch, page.Caller, TimeSpan.FromSeconds(wait), db,
-                services.GetRequiredService<TimeProvider>(), ct);
-        }
+        var (job, files) = await JobEndpoints.ReadHonouringWaitAsync(jobId, page.Caller, http.Request,
+            services.GetRequiredService<IOptionsMonitor<JobsOptions>>().CurrentValue, db, services.GetRequiredService<WokenJobReader>(),
+            services.GetRequiredService<TimeProvider>(), ct);
         var logs = await JobLogTails.ReadAsync(services.GetRequiredService<NpgsqlDataSource>(), jobId, ct);
         var main = Html.Of($"""
             <h1>Job <span class="id">{job.Id}</span></h1>
