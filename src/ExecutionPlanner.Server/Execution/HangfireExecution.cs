@@ -58,7 +58,7 @@ public static class HangfireExecution
         GlobalJobFilters.Filters.Remove<ContinuationsSupportAttribute>();
     }
 
-    static PostgreSqlStorage CreateStorage(string connectionString, HangfireOptions o)
+    internal static PostgreSqlStorage CreateStorage(string connectionString, HangfireOptions o)
     {
         var storageOptions = new PostgreSqlStorageOptions
         {
@@ -71,8 +71,8 @@ public static class HangfireExecution
             UseSlidingInvisibilityTimeout = o.UseSlidingInvisibilityTimeout,
             DistributedLockTimeout = o.DistributedLockTimeout,
         };
-        // Hangfire's own pool, named so it shows in pg_stat_activity: an idle worker holds a LISTEN connection,
-        // and that must never starve the UWS API of connections.
+        // Hangfire's own pool, named so it shows in pg_stat_activity: its workers' connections (and, with long
+        // polling, each idle worker's LISTEN connection) must never starve the UWS API of connections.
         var hangfireConnections = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "hangfire" }.ConnectionString;
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(hangfireConnections, storageOptions), storageOptions)
         {

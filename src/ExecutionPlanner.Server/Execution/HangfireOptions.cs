@@ -14,11 +14,23 @@ public sealed class HangfireOptions
     /// <summary>The PostgreSQL schema of Hangfire's tables, in the service's own database.</summary>
     public string SchemaName { get; set; } = "hangfire";
 
-    /// <summary>Idle workers wait for NOTIFY (long polling) and look anyway this often (the backstop for a lost NOTIFY).</summary>
+    /// <summary>
+    /// Idle workers look for a Hangfire job this often. A job enqueued on this node wakes one of its idle workers at
+    /// once (Hangfire.PostgreSql signals its own process on commit); an idle worker of another node finds it within
+    /// this interval.
+    /// </summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>LISTEN/NOTIFY wakes idle workers of every node when a job is enqueued.</summary>
-    public bool EnableLongPolling { get; set; } = true;
+    /// <summary>
+    /// Off: LISTEN/NOTIFY would also wake other nodes' idle workers at once, but with it a worker can hang after a
+    /// fetch. Hangfire.PostgreSql opens a LISTEN task for every fetch and, once the fetch succeeds, cancels it and
+    /// waits for it; Npgsql (10.0.x, npgsql/npgsql#5975, fix #5976 unmerged) loses a cancellation that lands just
+    /// before its read of notifications starts, so the wait ends only at the next NOTIFY. The worker is lost until
+    /// then, and the job it fetched stays QUEUED until InvisibilityTimeout hands it to another worker; a node whose
+    /// workers have all hung runs nothing. Four workers fetching 20,000 queued rows hung one to three of them in
+    /// every run with it on, none with it off.
+    /// </summary>
+    public bool EnableLongPolling { get; set; }
 
     /// <summary>
     /// A fetched Hangfire job whose worker stops renewing it (its node died) is delivered again after this. A job
