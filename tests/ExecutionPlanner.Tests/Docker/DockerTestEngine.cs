@@ -28,6 +28,23 @@ internal static class DockerTestEngine
         return await docker.ListContainersAsync([$"{ExecutionPlanner.Server.Execution.ContainerLabels.Instance}={instance}"], CancellationToken.None);
     }
 
+    /// <summary>Removes a server instance's containers and their volumes from an engine (a failed test's leftovers).</summary>
+    public static async Task RemoveContainersOfInstanceAsync(string instance, string? engine = null)
+    {
+        using var docker = new DockerEngineClient(engine is null ? Options() : new DockerEngineOptions { Endpoint = new Uri(engine) });
+        foreach (var container in await docker.ListContainersAsync([$"{ExecutionPlanner.Server.Execution.ContainerLabels.Instance}={instance}"], CancellationToken.None))
+        {
+            try
+            {
+                await docker.RemoveContainerAsync(container.Id, force: true, removeVolumes: true, CancellationToken.None);
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                // Removed meanwhile by a server's own clean-up.
+            }
+        }
+    }
+
     /// <summary>A connected client whose engine has the job image, or a failed/ignored test.</summary>
     public static async Task<DockerEngineClient> ConnectOrSkipAsync()
     {

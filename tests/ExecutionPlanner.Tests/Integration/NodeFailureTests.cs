@@ -46,6 +46,21 @@ public sealed class NodeFailureTests
             ["Hangfire__InvisibilityTimeout"] = "00:00:30",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        try
+        {
+            await RunAsync(engineA, engineB, token, instance, database, Environment);
+        }
+        finally
+        {
+            // Only a failed run leaves containers (a passing one checks both engines are clear).
+            await ExecutionPlanner.Tests.Docker.DockerTestEngine.RemoveContainersOfInstanceAsync(instance, engineA);
+            await ExecutionPlanner.Tests.Docker.DockerTestEngine.RemoveContainersOfInstanceAsync(instance, engineB);
+        }
+    }
+
+    static async Task RunAsync(string engineA, string engineB, string token, string instance, string database,
+        Func<string, string, Dictionary<string, string>> Environment)
+    {
         using var stopEvents = new CancellationTokenSource();
         var startsOnA = EngineEvents.ContainerStartsAsync(engineA, instance, stopEvents.Token);
         var startsOnB = EngineEvents.ContainerStartsAsync(engineB, instance, stopEvents.Token);
@@ -67,8 +82,7 @@ public sealed class NodeFailureTests
         var ranOnA = await IdsAsync(database, "phase = 'COMPLETED' AND lease_owner = 'node-a'");
         doomed.KillHard();
 
-        await ExecutionTests.WaitUntilAsync(async () => await CountAsync(database, "phase IN ('QUEUED','EXECUTING','PENDING')") == 0,
-            TimeSpan.FromMinutes(5));
+        await WaitForNoActiveJobAsync(database, TimeSpan.FromMinutes(5));
         var phases = await PhasesAsync(database);
 
         // A result of a job that ran on node A (its engine's container is long gone) comes from node B.
@@ -148,6 +162,37 @@ public sealed class NodeFailureTests
         var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = server.BaseAddress };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>Waits until every job has ended; if some never do, the failure names them with their Hangfire state.</summary>
+    static async Task WaitForNoActiveJobAsync(string database, TimeSpan deadline)
+    {
+        const string Active = "phase IN ('QUEUED','EXECUTING','PENDING')";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (await CountAsync(database, Active) > 0 && watch.Elapsed < deadline)
+        {
+            await Task.Delay(250);
+        }
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        // A Hangfire job's first argument is its UWS job id, stored as JSON text.
+        await using var command = new NpgsqlCommand($"""
+            SELECT u.id, u.phase, u.lease_owner, u.container_started_at IS NOT NULL, u.attempt,
+                   string_agg(h.id || ':' || h.statename || ' fetched ' || coalesce(q.fetchedat::text, '-'), ', ')
+            FROM jobs u
+            LEFT JOIN hangfire.job h ON h.arguments->>0 = '"' || u.id || '"'
+            LEFT JOIN hangfire.jobqueue q ON q.jobid = h.id
+            WHERE u.owner_id = 'node-failure-owner' AND u.{Active}
+            GROUP BY u.id, u.phase, u.lease_owner, u.container_started_at, u.attempt
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var stuck = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            stuck.Add($"{reader.GetString(0)} {reader.GetString(1)} lease {(reader.IsDBNull(2) ? "-" : reader.GetString(2))} " +
+                $"started {reader.GetBoolean(3)} attempt {reader.GetInt32(4)} hangfire [{(reader.IsDBNull(5) ? "none" : reader.GetString(5))}]");
+        }
+        Assert.That(stuck, Is.Empty, $"jobs still active after {deadline}");
     }
 
     static async Task<long> CountAsync(string database, string where)
