@@ -14,6 +14,10 @@ catch (ArgumentException ex)
     return 2;
 }
 
+// The in-process servers' hosts take SIGTERM as a graceful stop of themselves alone, so a killed run went on (and a
+// hung one idled beside later runs). SIGTERM ends the whole run at once; its database is left (BenchDatabase names it).
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Environment.Exit(143));
+
 var report = new Report();
 report.Machine("Command", "bench/run.sh " + string.Join(' ', args));
 report.Machine("CPUs (nproc)", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
