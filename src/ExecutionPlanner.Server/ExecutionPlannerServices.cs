@@ -32,12 +32,13 @@ public static class ExecutionPlannerServices
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
 
-        var connectionString = configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        var configured = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(configured))
         {
             throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionStringName} is not set (environment variable ConnectionStrings__{ConnectionStringName}).");
         }
+        var connectionString = PostgresConnectionStrings.WithServerDefaults(configured);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton(_ => new ListenerDataSource(connectionString));
         services.AddDbContextPool<UwsDbContext>((sp, o) => UwsDbContext.Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
