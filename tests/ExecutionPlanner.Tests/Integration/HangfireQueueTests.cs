@@ -10,7 +10,8 @@ namespace ExecutionPlanner.Tests.Integration;
 /// <see cref="HangfireOptions"/>), on a real PostgreSQL: workers that fetch back to back, as busy slots do, fetch
 /// every queued Hangfire job and none hangs holding one. With long polling on, a lost cancellation in Npgsql
 /// (npgsql/npgsql#5975) hung one to three of four such workers in every run of 20,000 fetches; a hung worker
-/// is lost until the next NOTIFY, and its job waits for the invisibility timeout.
+/// is lost until the next NOTIFY. (Here no Hangfire server renews fetches, so a hung worker's job is fetched again
+/// after the invisibility timeout; in the server the sliding invisibility keeps it, and the UWS job stays QUEUED.)
 /// </summary>
 [Category("PostgreSQL")]
 // Alone: four threads fetching as fast as the database answers.
