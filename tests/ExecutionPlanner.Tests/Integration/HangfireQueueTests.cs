@@ -1,6 +1,7 @@
 using ExecutionPlanner.Server.Execution;
 using ExecutionPlanner.Tests.Support;
 using Hangfire.PostgreSql;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace ExecutionPlanner.Tests.Integration;
@@ -36,6 +37,9 @@ public sealed class HangfireQueueTests
             fill.Parameters.AddWithValue(UwsJobRun.Queue);
             await fill.ExecuteNonQueryAsync();
         }
+        // Hangfire logs through a process-wide provider, which the last in-process test server set to its own
+        // LoggerFactory, disposed with it; a fetch logs, so without a live provider every fetch would throw.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(NullLoggerFactory.Instance));
         var storage = HangfireExecution.CreateStorage(database, options);
 
         var fetched = 0;
