@@ -59,13 +59,13 @@ public sealed class NodeFailureTests
     }
 
     static async Task RunAsync(string engineA, string engineB, string token, string instance, string database,
-        Func<string, string, Dictionary<string, string>> Environment)
+        Func<string, string, Dictionary<string, string>> environmentOf)
     {
         using var stopEvents = new CancellationTokenSource();
         var startsOnA = EngineEvents.ContainerStartsAsync(engineA, instance, stopEvents.Token);
         var startsOnB = EngineEvents.ContainerStartsAsync(engineB, instance, stopEvents.Token);
-        await using var doomed = await ServerProcess.StartAsync("node-a", Environment("node-a", engineA));
-        await using var survivor = await ServerProcess.StartAsync("node-b", Environment("node-b", engineB));
+        await using var doomed = await ServerProcess.StartAsync("node-a", environmentOf("node-a", engineA));
+        await using var survivor = await ServerProcess.StartAsync("node-b", environmentOf("node-b", engineB));
         using var client = Client(survivor, token);
 
         var ids = new List<string>();
@@ -91,7 +91,7 @@ public sealed class NodeFailureTests
         var resultText = await result.Content.ReadAsStringAsync();
 
         // Node A comes back under its name: it settles nothing (B did) and clears its own engine.
-        await using (var restarted = await ServerProcess.StartAsync("node-a-again", Environment("node-a", engineA)))
+        await using (var restarted = await ServerProcess.StartAsync("node-a-again", environmentOf("node-a", engineA)))
         {
             await ExecutionTests.WaitUntilAsync(async () => (await ExecutionPlanner.Tests.Docker.DockerTestEngine.ContainersOfInstanceAsync(instance, engineA)).Count == 0, TimeSpan.FromSeconds(60));
         }
