@@ -38,16 +38,6 @@ public sealed class TestcontainersCleanUp
         {
             return; // No engine: nothing to clean; the tests that need one say so themselves.
         }
-        foreach (var container in labelled.Where(which))
-        {
-            try
-            {
-                await docker.RemoveContainerAsync(container.Id, force: true, removeVolumes: true, CancellationToken.None);
-            }
-            catch (DockerContainerNotFoundException)
-            {
-                // Removed meanwhile (by its test, or by the server's reaper).
-            }
-        }
+        await DockerTestEngine.RemoveAsync(docker, labelled.Where(which));
     }
 }

@@ -24,15 +24,21 @@ internal static class DockerTestEngine
     /// <summary>The containers (running or not) a server instance labelled on an engine (default: <see cref="Options"/>'s).</summary>
     public static async Task<IReadOnlyList<ContainerSummary>> ContainersOfInstanceAsync(string instance, string? engine = null)
     {
-        using var docker = new DockerEngineClient(engine is null ? Options() : new DockerEngineOptions { Endpoint = new Uri(engine) });
-        return await docker.ListContainersAsync([$"{ExecutionPlanner.Server.Execution.ContainerLabels.Instance}={instance}"], CancellationToken.None);
+        using var docker = Client(engine);
+        return await docker.ListContainersAsync([InstanceLabel(instance)], CancellationToken.None);
     }
 
     /// <summary>Removes a server instance's containers and their volumes from an engine (a failed test's leftovers).</summary>
     public static async Task RemoveContainersOfInstanceAsync(string instance, string? engine = null)
     {
-        using var docker = new DockerEngineClient(engine is null ? Options() : new DockerEngineOptions { Endpoint = new Uri(engine) });
-        foreach (var container in await docker.ListContainersAsync([$"{ExecutionPlanner.Server.Execution.ContainerLabels.Instance}={instance}"], CancellationToken.None))
+        using var docker = Client(engine);
+        await RemoveAsync(docker, await docker.ListContainersAsync([InstanceLabel(instance)], CancellationToken.None));
+    }
+
+    /// <summary>Removes containers with their volumes; one already gone (its test or a server removed it) is skipped.</summary>
+    public static async Task RemoveAsync(DockerEngineClient docker, IEnumerable<ContainerSummary> containers)
+    {
+        foreach (var container in containers)
         {
             try
             {
@@ -40,10 +46,15 @@ internal static class DockerTestEngine
             }
             catch (DockerContainerNotFoundException)
             {
-                // Removed meanwhile by a server's own clean-up.
+                // Removed meanwhile.
             }
         }
     }
+
+    static DockerEngineClient Client(string? engine) =>
+        new(engine is null ? Options() : new DockerEngineOptions { Endpoint = new Uri(engine) });
+
+    static string InstanceLabel(string instance) => $"{ExecutionPlanner.Server.Execution.ContainerLabels.Instance}={instance}";
 
     /// <summary>A connected client whose engine has the job image, or a failed/ignored test.</summary>
     public static async Task<DockerEngineClient> ConnectOrSkipAsync()
