@@ -51,7 +51,7 @@ public sealed partial class ContainerRunner(
             meter.QueueWait(claimedAt - queuedAt);
         }
         var deadline = job.ExecutionDuration > 0 ? claimedAt + TimeSpan.FromSeconds(job.ExecutionDuration) : (DateTimeOffset?)null;
-        using var running = runningJobs.Add(job, nodeStopping);
+        using var running = runningJobs.Add(job, claimedAt, nodeStopping);
         using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(running.Stopping);
         var watch = WatchForStopAsync(running, watchStop.Token);
         string? containerId = null;

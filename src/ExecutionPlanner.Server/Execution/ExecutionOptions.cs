@@ -74,7 +74,10 @@ public sealed class ExecutionOptions
     /// <summary>Most result files kept per job; the rest are skipped, and a job message says so.</summary>
     public int MaxResultFiles { get; set; } = DefaultMaxResultFiles;
 
-    /// <summary>How often the size of running jobs' /uws is measured (a job over MaxResultBytes is killed).</summary>
+    /// <summary>
+    /// How long a running job goes without the size of its /uws being measured, from its claim on (a job over
+    /// MaxResultBytes is killed); a job that ends sooner is not measured (<see cref="ResultsSizeGuard"/>).
+    /// </summary>
     public TimeSpan ResultsCheckInterval { get; set; } = DefaultResultsCheckInterval;
 
     /// <summary>Per-image relaxations of the isolation defaults; the first matching pattern applies.</summary>

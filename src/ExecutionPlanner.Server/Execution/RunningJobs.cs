@@ -22,7 +22,7 @@ public enum StopReason
 }
 
 /// <summary>A job whose container this node is running; <see cref="Stopping"/> fires when it must stop.</summary>
-public sealed class RunningJob(ClaimedJob job, CancellationToken nodeStopping) : IDisposable
+public sealed class RunningJob(ClaimedJob job, DateTimeOffset claimedAt, CancellationToken nodeStopping) : IDisposable
 {
     readonly CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(nodeStopping);
     int reason;
@@ -31,6 +31,12 @@ public sealed class RunningJob(ClaimedJob job, CancellationToken nodeStopping) :
 
     /// <summary>Bytes of the job's uploads, which share its /uws volume with the results.</summary>
     public long InputBytes { get; set; }
+
+    /// <summary>
+    /// When what the job holds in /uws was last measured (<see cref="ResultsSizeGuard"/>); until the first
+    /// measurement, its claim (before its container started, so the guard is never late for it).
+    /// </summary>
+    public DateTimeOffset SizeMeasuredAt { get; set; } = claimedAt;
 
     public CancellationToken Stopping => stop.Token;
 
@@ -60,9 +66,9 @@ public sealed class RunningJobs
 {
     readonly ConcurrentDictionary<string, RunningJob> jobs = new(StringComparer.Ordinal);
 
-    public RunningJob Add(ClaimedJob job, CancellationToken nodeStopping)
+    public RunningJob Add(ClaimedJob job, DateTimeOffset claimedAt, CancellationToken nodeStopping)
     {
-        var running = new RunningJob(job, nodeStopping);
+        var running = new RunningJob(job, claimedAt, nodeStopping);
         jobs[job.Id] = running;
         return running;
     }
