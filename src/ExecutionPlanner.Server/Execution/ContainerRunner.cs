@@ -39,7 +39,11 @@ public sealed partial class ContainerRunner(
 {
     static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(10);
 
-    public async Task RunAsync(ClaimedJob job, CancellationToken nodeStopping)
+    /// <param name="job">The job as its claim returned it.</param>
+    /// <param name="sinceClaim">The job's changes, subscribed (except EXECUTING) before the claim: the claim's answer is
+    /// the watch's first read, so an ABORT or DELETE right after it is not missed. The caller disposes it.</param>
+    /// <param name="nodeStopping">The host is stopping: the container is left running for the reaper.</param>
+    public async Task RunAsync(ClaimedJob job, JobChangeHub.Subscription sinceClaim, CancellationToken nodeStopping)
     {
         // 1. Claimed and committed: EXECUTING under our lease. Dies here -> the lease expires, the
         //    reaper sees container_started_at unset and queues the job again.
@@ -53,7 +57,7 @@ public sealed partial class ContainerRunner(
         var deadline = job.ExecutionDuration > 0 ? claimedAt + TimeSpan.FromSeconds(job.ExecutionDuration) : (DateTimeOffset?)null;
         using var running = runningJobs.Add(job, claimedAt, nodeStopping);
         using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(running.Stopping);
-        var watch = WatchForStopAsync(running, watchStop.Token);
+        var watch = WatchForStopAsync(running, sinceClaim, watchStop.Token);
         string? containerId = null;
         var mayHaveStarted = false;
         try
@@ -285,10 +289,12 @@ public sealed partial class ContainerRunner(
     /// Stops the run when the job leaves EXECUTING under our lease (ABORT, DELETE, takeover). NOTIFY
     /// wakes this at once; the poll at the heartbeat interval covers a lost notification.
     /// </summary>
-    async Task WatchForStopAsync(RunningJob running, CancellationToken ct)
+    async Task WatchForStopAsync(RunningJob running, JobChangeHub.Subscription sinceClaim, CancellationToken ct)
     {
         try
         {
+            // The claim read the job (EXECUTING, ours) after sinceClaim began: the first wait needs no read before it.
+            await sinceClaim.WaitAsync(options.Value.HeartbeatInterval, clock, ct);
             while (!ct.IsCancellationRequested)
             {
                 // Every reason to stop moves the job out of EXECUTING (or deletes it); the NOTIFY of our own claim

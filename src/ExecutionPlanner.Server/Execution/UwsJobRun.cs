@@ -1,6 +1,8 @@
 using Hangfire;
 using Microsoft.Extensions.Options;
+using ExecutionPlanner.Server.Jobs;
 using ExecutionPlanner.Server.Jobs.Store;
+using ExecutionPlanner.Server.Jobs.Waiting;
 
 namespace ExecutionPlanner.Server.Execution;
 
@@ -13,6 +15,7 @@ namespace ExecutionPlanner.Server.Execution;
 /// </summary>
 public sealed class UwsJobRun(
     RunQueue queue,
+    JobChangeHub changes,
     ContainerRunner runner,
     LeaseReaper reaper,
     EngineGate engine,
@@ -40,13 +43,15 @@ public sealed class UwsJobRun(
         // A job claimed while the engine is away could only fail: wait for it first (an outage spends no attempt).
         await engine.WaitUntilAnsweringAsync(stopping);
 
+        // Subscribed before the claim, so the run's watch for ABORT and DELETE misses no change after it.
+        using var sinceClaim = changes.Subscribe(jobId, except: ExecutionPhase.EXECUTING);
         // The claim commits EXECUTING under our lease before anything else happens. Dies after it -> the lease
         // runs out and the reaper (or a redelivery of this Hangfire job) settles the job by its container.
         var job = await queue.ClaimByIdAsync(jobId, node.Id, options.Value.LeaseDuration, stopping);
         if (job is not null)
         {
             CrashPoints.Reach(CrashPoints.Claimed);
-            await runner.RunAsync(job, stopping);
+            await runner.RunAsync(job, sinceClaim, stopping);
             // Dies here -> the outcome is written; Hangfire delivers this job again later and it finds nothing to do.
             CrashPoints.Reach(CrashPoints.Settled);
             return $"ran attempt {job.Attempt} on {node.Id}";
