@@ -25,10 +25,11 @@ public static class PostgresConnectionStrings
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!Names(connectionString).Contains("maxautoprepare"))
+        var written = Names(connectionString);
+        if (!written.Contains("maxautoprepare"))
         {
             builder.MaxAutoPrepare = MaxAutoPrepare;
-            if (!Names(connectionString).Contains("autoprepareminusages"))
+            if (!written.Contains("autoprepareminusages"))
             {
                 builder.AutoPrepareMinUsages = AutoPrepareMinUsages;
             }
