@@ -90,7 +90,7 @@ public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<Executi
             _ when state.OomKilled => new JobOutcome(ExecutionPhase.ERROR,
                 $"The container ran out of memory and was killed (exit code {exit}); ask for more with the 'memory' parameter.",
                 detail, exit, results),
-            _ when exit != 0 => new JobOutcome(ExecutionPhase.ERROR, $"Exit code {exit}." + Tail(stderrText), detail, exit, results),
+            _ when exit != 0 => new JobOutcome(ExecutionPhase.ERROR, ExitSummary(exit, stderrText), detail, exit, results),
             _ when resultsProblem is not null => new JobOutcome(ExecutionPhase.ERROR, resultsProblem, detail, exit, results),
             _ => new JobOutcome(ExecutionPhase.COMPLETED, null, null, exit, results),
         };
@@ -124,6 +124,18 @@ public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<Executi
         Size = content.Length,
         Content = content.ToArray(),
     };
+
+    /// <summary>
+    /// The errorSummary of a container that ended by itself with a non-zero exit code and no confirmed OOM kill.
+    /// 137 is SIGKILL. This server's own kills are ruled out here (the container ended by itself), which leaves the
+    /// kernel's OOM killer as the usual sender, besides the job itself or an operator's `docker kill`. The engine's OOM flag comes from containerd, whose cgroup v1 watcher drops the event when the container's
+    /// cgroup is already gone (seen in CI under load, still unset after 3 s). So the summary names the likely cause
+    /// and says it is unconfirmed, rather than leave a scientist with a bare exit code.
+    /// </summary>
+    internal static string ExitSummary(int exit, string stderrText) => (exit == KilledExitCode
+        ? $"Exit code {exit}: the container was killed (SIGKILL), most likely because it ran out of memory, though the engine " +
+          "did not report an out-of-memory kill; if so, ask for more with the 'memory' parameter."
+        : $"Exit code {exit}.") + Tail(stderrText);
 
     /// <summary>The last lines of stderr, for the errorSummary.</summary>
     static string Tail(string stderr)

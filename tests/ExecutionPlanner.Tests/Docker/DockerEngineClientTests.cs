@@ -258,22 +258,30 @@ public partial class DockerEngineClientTests
     public async Task A_container_over_its_memory_limit_is_OOM_killed(CancellationToken cancellationToken)
     {
         const long limit = 16 * 1024 * 1024;
-        // The shell holds a 100 MB string in memory: far over the limit, and swap is disabled.
-        var id = await StartAsync(JobImageContainers.Builder("sh", "-c", "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo ${#x}")
-            .WithCreateParameterModifier(p => { p.HostConfig!.Memory = limit; p.HostConfig.MemorySwap = limit; }), cancellationToken);
-
-        var exit = await Client.WaitContainerAsync(id, ContainerWaitCondition.NotRunning, cancellationToken);
-        // The engine records the OOM kill from a separate event, which can land just after the wait returns.
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        var state = (await Client.InspectContainerAsync(id, cancellationToken)).State;
-        while (!state.OomKilled && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        // The engine's OOM flag comes from a separate containerd event, which can land just after the wait returns,
+        // and which containerd's cgroup v1 watcher drops when the container's cgroup is already gone (seen in CI under
+        // load; the server words a bare 137 for that case). So each container is looked at for a while, and up to three
+        // are run: the adapter must report the flag whenever the engine has it, and the engine has it nearly always.
+        var exits = new List<long>();
+        var oomKilled = false;
+        for (var run = 0; run < 3 && !oomKilled; run++)
         {
-            await Task.Delay(100, cancellationToken);
-            state = (await Client.InspectContainerAsync(id, cancellationToken)).State;
+            // The shell holds a 100 MB string in memory: far over the limit, and swap is disabled.
+            var id = await StartAsync(JobImageContainers.Builder("sh", "-c", "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo ${#x}")
+                .WithCreateParameterModifier(p => { p.HostConfig!.Memory = limit; p.HostConfig.MemorySwap = limit; }), cancellationToken);
+            exits.Add((await Client.WaitContainerAsync(id, ContainerWaitCondition.NotRunning, cancellationToken)).StatusCode);
+            var deadline = System.Diagnostics.Stopwatch.StartNew();
+            var state = (await Client.InspectContainerAsync(id, cancellationToken)).State;
+            while (!state.OomKilled && deadline.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(100, cancellationToken);
+                state = (await Client.InspectContainerAsync(id, cancellationToken)).State;
+            }
+            oomKilled = state.OomKilled;
         }
 
-        Assert.That(exit.StatusCode, Is.EqualTo(137));
-        Assert.That(state.OomKilled, Is.True);
+        Assert.That(exits, Is.All.EqualTo(137));
+        Assert.That(oomKilled, Is.True);
     }
 
     [Test]

@@ -120,6 +120,7 @@ public sealed class ExecutionTests : ServerFixture
             ("memory", "16Mi"), ("PHASE", "RUN"));
         var job = await client.WaitForEndAsync(id, Deadline);
         Assert.That(PhaseOf(job), Is.EqualTo("ERROR"));
+        // Confirmed by the engine or not (a dropped OOM event, see OutcomeCollector.ExitSummary), it names memory.
         Assert.That(job.Element(Uws + "errorSummary")!.Value, Does.Contain("ran out of memory"));
     }
 

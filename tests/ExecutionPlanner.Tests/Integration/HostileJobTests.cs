@@ -63,6 +63,19 @@ public sealed class HostileJobTests : ServerFixture
     }
 
     [Test]
+    public async Task Exit_code_137_without_an_OOM_kill_from_the_engine_is_named_as_likely_out_of_memory_and_unconfirmed()
+    {
+        // A child's SIGKILL (PID 1 ignores its own) passed on as exit code 137, with no OOM kill the engine knows of:
+        // what a dropped OOM event looks like to the server.
+        using var client = Server.NewOwner();
+        var id = await client.CreateJobAsync(("cmd", "sh"), ("cmd", "-c"), ("cmd", "sh -c 'kill -9 $$'; exit $?"), ("PHASE", "RUN"));
+        var job = await client.WaitForEndAsync(id, Deadline);
+        Assert.That(PhaseOf(job), Is.EqualTo("ERROR"));
+        Assert.That(job.Element(Uws + "errorSummary")!.Value, Does.StartWith(
+            "Exit code 137: the container was killed (SIGKILL), most likely because it ran out of memory, though the engine did not report"));
+    }
+
+    [Test]
     public async Task Odd_result_names_are_served_under_safe_unique_names_and_links_are_skipped_with_messages()
     {
         using var client = Server.NewOwner();
