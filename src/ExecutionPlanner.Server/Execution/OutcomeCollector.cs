@@ -128,9 +128,10 @@ public sealed class OutcomeCollector(DockerEngineClient docker, IOptions<Executi
     /// <summary>
     /// The errorSummary of a container that ended by itself with a non-zero exit code and no confirmed OOM kill.
     /// 137 is SIGKILL. This server's own kills are ruled out here (the container ended by itself), which leaves the
-    /// kernel's OOM killer as the usual sender, besides the job itself or an operator's `docker kill`. The engine's OOM flag comes from containerd, whose cgroup v1 watcher drops the event when the container's
-    /// cgroup is already gone (seen in CI under load, still unset after 3 s). So the summary names the likely cause
-    /// and says it is unconfirmed, rather than leave a scientist with a bare exit code.
+    /// kernel's OOM killer as the usual sender, besides the job itself or an operator's `docker kill`. The engine's
+    /// OOM flag comes from containerd, whose cgroup v1 watcher drops the event when the container's cgroup is already
+    /// gone (seen in CI under load: still unset after 3 s of looks). So the summary names the likely cause and says it
+    /// is unconfirmed, rather than leave a scientist with a bare exit code.
     /// </summary>
     internal static string ExitSummary(int exit, string stderrText) => (exit == KilledExitCode
         ? $"Exit code {exit}: the container was killed (SIGKILL), most likely because it ran out of memory, though the engine " +
