@@ -5,6 +5,7 @@
 #   bash bench/run.sh create --duration 5
 #   bash bench/run.sh execution            # not part of "all": needs dockerd and executionplanner/busybox:1
 #   bash bench/run.sh sse                  # not part of "all": two server processes, live events across nodes
+#   bash bench/run.sh hangfire             # not part of "all": Hangfire alone (no-op jobs), what a job's Hangfire part costs
 # The program creates and drops its own database (ep_bench_*); EP_BENCH_POSTGRES overrides the admin
 # connection string. Figures go to stdout as Markdown, progress to stderr.
 set -euo pipefail

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ExecutionPlanner.Bench;
 
-/// <summary>Command line: [create|read|wait|dbceiling|all|execution|sse] [--duration 10] [--warmup 2] [--database name] [--keep] [--jobs 100000] [--waiters 1000] [--requests 2000].</summary>
+/// <summary>Command line: [create|read|wait|dbceiling|all|execution|sse|hangfire] [--duration 10] [--warmup 2] [--database name] [--keep] [--jobs 100000] [--waiters 1000] [--requests 2000].</summary>
 public sealed class BenchOptions
 {
     public HashSet<string> Scenarios { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -54,10 +54,10 @@ public sealed class BenchOptions
     public static readonly string[] All = ["create", "dbceiling", "read", "wait"];
 
     /// <summary>Scenarios that need more than PostgreSQL (dockerd and the job image); not part of "all".</summary>
-    public static readonly string[] Separate = ["execution", "sse"];
+    public static readonly string[] Separate = ["execution", "sse", "hangfire"];
 
     public const string Usage =
-        "usage: ExecutionPlanner.Bench [create|dbceiling|read|wait|all|execution|sse]... [--duration s] [--warmup s] [--database name] [--keep] " +
+        "usage: ExecutionPlanner.Bench [create|dbceiling|read|wait|all|execution|sse|hangfire]... [--duration s] [--warmup s] [--database name] [--keep] " +
         "[--jobs n] [--waiters n] [--requests n] [--sse-jobs n] [--pool-size n] [--runs n] [--warmup-runs n] [--warmup-rounds n] [--throughput-rounds n] [--containers n] [--slots 1,2,4]";
 
     public static BenchOptions Parse(string[] args)

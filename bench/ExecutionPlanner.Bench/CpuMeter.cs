@@ -71,8 +71,13 @@ public sealed class CpuMeter
         sum.BusySeconds + to.BusySeconds - from.BusySeconds,
         Groups.ToDictionary(g => g, g => sum.ByGroup[g] + to.ByGroup[g] - from.ByGroup[g]));
 
+    /// <summary><paramref name="sum"/> less <paramref name="factor"/> times <paramref name="rate"/> (a background rate taken out).</summary>
+    public static Sample Minus(Sample sum, Sample rate, double factor) => new(
+        sum.BusySeconds - rate.BusySeconds * factor,
+        Groups.ToDictionary(g => g, g => sum.ByGroup[g] - rate.ByGroup[g] * factor));
+
     /// <summary>"total 0.21 s (self 0.05, postgres 0.01, …)" per unit between two samples.</summary>
-    public static string PerUnit(Sample a, Sample b, int units, string unit) =>
-        $"{Report.Num((b.BusySeconds - a.BusySeconds) * 1000 / units, "0")} ms CPU per {unit} (" +
-        string.Join(", ", Groups.Select(g => $"{g} {Report.Num((b.ByGroup[g] - a.ByGroup[g]) * 1000 / units, "0")}")) + ")";
+    public static string PerUnit(Sample a, Sample b, int units, string unit, string format = "0") =>
+        $"{Report.Num((b.BusySeconds - a.BusySeconds) * 1000 / units, format)} ms CPU per {unit} (" +
+        string.Join(", ", Groups.Select(g => $"{g} {Report.Num((b.ByGroup[g] - a.ByGroup[g]) * 1000 / units, format)}")) + ")";
 }

@@ -60,6 +60,12 @@ if (options.Runs("execution"))
     await ExecutionScenario.RunAsync(db, options, report);
 }
 
+// Hangfire alone, with the server's storage options: the floor of a job's cost above its container.
+if (options.Runs("hangfire"))
+{
+    await HangfireScenario.RunAsync(db, options, report);
+}
+
 // Starts two server processes of its own on the same database.
 if (options.Runs("sse"))
 {

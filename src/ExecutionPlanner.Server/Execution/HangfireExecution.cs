@@ -52,7 +52,7 @@ public static class HangfireExecution
     /// ours), and ContinuationsSupport looks up continuations whenever a job ends (we never create any). The filter
     /// collection is Hangfire's process-wide one, so removing is idempotent and the same for every server in it.
     /// </summary>
-    static void RemoveUnusedFilters()
+    internal static void RemoveUnusedFilters()
     {
         GlobalJobFilters.Filters.Remove<CaptureCultureAttribute>();
         GlobalJobFilters.Filters.Remove<ContinuationsSupportAttribute>();
