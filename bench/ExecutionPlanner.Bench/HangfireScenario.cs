@@ -77,13 +77,17 @@ public static class HangfireScenario
             return Stats.Ms(t0, Stopwatch.GetTimestamp()) / 1000;
         }
 
-        async Task<(CpuMeter.Sample Cpu, List<double> Rates, double Seconds)> MeasureAsync(int n, TimeSpan runTime, string what)
+        async Task WarmUpAsync(int n, TimeSpan runTime, string what)
         {
             Console.Error.WriteLine($"hangfire: {options.WarmupRounds} warm-up round(s), then {options.ThroughputRounds} round(s) of {n} jobs, {Workers} workers, {what}");
             for (var i = 0; i < options.WarmupRounds; i++)
             {
                 await RoundAsync(n, runTime);
             }
+        }
+
+        async Task<(CpuMeter.Sample Cpu, List<double> Rates, double Seconds)> MeasureAsync(int n, TimeSpan runTime, string what)
+        {
             var cpu = CpuMeter.Zero;
             var rates = new List<double>();
             var seconds = 0.0;
@@ -102,6 +106,7 @@ public static class HangfireScenario
 
         // Back to back: what Hangfire's part costs with nothing else in the way.
         var burst = "methods that return at once";
+        await WarmUpAsync(options.Containers * 5, TimeSpan.Zero, burst);
         var (burstCpu, burstRates, _) = await MeasureAsync(options.Containers * 5, TimeSpan.Zero, burst);
         report.Add("hangfire", $"CPU per job, {burst} ({Steps})",
             CpuMeter.PerUnit(CpuMeter.Zero, burstCpu, options.Containers * 5 * burstRates.Count, "job", "0.0") + ", all rounds");
@@ -110,10 +115,7 @@ public static class HangfireScenario
         // polling the queue, heartbeats, the schedulers), measured while nothing runs before and after, is taken
         // out: the execution scenario's direct loop pays it too. Measured after the warm-up, so the JIT is quiet.
         var paced = $"methods that take {ContainerTime.TotalMilliseconds:0} ms, about a trivial container's time";
-        for (var i = 0; i < options.WarmupRounds; i++)
-        {
-            await RoundAsync(options.Containers, ContainerTime);
-        }
+        await WarmUpAsync(options.Containers, ContainerTime, paced);
         var idle = await IdleAsync();
         var (pacedCpu, pacedRates, pacedSeconds) = await MeasureAsync(options.Containers, ContainerTime, paced);
         idle = CpuMeter.Plus(idle, CpuMeter.Zero, await IdleAsync());
@@ -140,20 +142,25 @@ public static class HangfireScenario
 public static class HangfireNoOp
 {
     static TimeSpan runTime;
-    static CountdownEvent? running;
+    static int left;
+    static TaskCompletionSource allRan = new();
 
     internal static void Expect(int jobs, TimeSpan time)
     {
         runTime = time;
-        running = new CountdownEvent(jobs);
+        left = jobs;
+        allRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     internal static async Task AllRanAsync(TimeSpan timeout)
     {
-        var ran = running ?? throw new InvalidOperationException("No round was started.");
-        if (!await Task.Run(() => ran.Wait(timeout)))
+        try
         {
-            throw new TimeoutException($"Hangfire ran {ran.InitialCount - ran.CurrentCount} of {ran.InitialCount} jobs in {timeout}.");
+            await allRan.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Hangfire left {Volatile.Read(ref left)} job(s) of the round unrun after {timeout}.");
         }
     }
 
@@ -164,7 +171,10 @@ public static class HangfireNoOp
         {
             await Task.Delay(runTime);
         }
-        running?.Signal();
+        if (Interlocked.Decrement(ref left) == 0)
+        {
+            allRan.TrySetResult();
+        }
         return jobId + owner;
     }
 }
