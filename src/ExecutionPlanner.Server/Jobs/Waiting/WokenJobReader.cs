@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using ExecutionPlanner.Server.Jobs.Store;
 using ExecutionPlanner.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace ExecutionPlanner.Server.Jobs.Waiting;
 
@@ -38,7 +39,11 @@ public sealed partial class WokenJobReader : BackgroundService, IJobChangeObserv
         public void Dispose() => DataSource.Dispose();
     }
 
-    readonly DbContextOptions<UwsDbContext> dbOptions;
+    /// <summary>
+    /// Pooled: a new DbContext sets up its EF services (the model's lookup, the query translators) on first use, which
+    /// cost more CPU than the read itself; every job's wake-up reads through here, so that set-up is done once.
+    /// </summary>
+    readonly PooledDbContextFactory<UwsDbContext> contexts;
     readonly ILogger<WokenJobReader> logger;
     readonly ConcurrentDictionary<string, List<JobWatch>> watches = new(StringComparer.Ordinal);
     readonly Channel<string> changed = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -47,7 +52,7 @@ public sealed partial class WokenJobReader : BackgroundService, IJobChangeObserv
     {
         var builder = new DbContextOptionsBuilder<UwsDbContext>();
         UwsDbContext.Configure(builder, dataSource.DataSource);
-        dbOptions = builder.Options;
+        contexts = new PooledDbContextFactory<UwsDbContext>(builder.Options);
         this.logger = logger;
         hub.Observe(this);
     }
@@ -179,7 +184,7 @@ public sealed partial class WokenJobReader : BackgroundService, IJobChangeObserv
 
     async Task<Dictionary<string, JobSnapshot>> ReadBatchAsync(string[] ids, CancellationToken ct)
     {
-        await using var db = new UwsDbContext(dbOptions);
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var jobs = await db.ReadManyAsync(ids, ct);
         return ids.ToDictionary(
             id => id,
