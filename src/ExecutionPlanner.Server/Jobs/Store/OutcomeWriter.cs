@@ -39,7 +39,9 @@ public sealed class OutcomeWriter(IServiceScopeFactory scopes, TimeProvider cloc
         {
             return false;
         }
-        await db.JobFiles.Where(f => f.JobId == job.Id && f.Kind == JobFileKind.Result).ExecuteDeleteAsync(ct);
+        // No earlier results to replace: results are written only here, in the transaction that ends the run and
+        // clears its lease token, and no phase leads back to EXECUTING from the ones it ends in, so no later claim or
+        // takeover can write a second set. (Should that ever break, the results' key refuses the second set whole.)
         db.JobFiles.AddRange(outcome.Results);
         var now = clock.GetUtcNow();
         await JobMessages.AppendAsync(db, job.Id, outcome.Messages.Select(m => JobMessages.Create(now, m)).ToList(), ct);
