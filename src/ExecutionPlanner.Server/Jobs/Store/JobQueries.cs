@@ -30,30 +30,21 @@ public static class JobQueries
     public static async Task<(JobEntity Job, List<JobFileInfo> Files)> GetOwnedWithFilesAsync(
         this UwsDbContext db, string jobId, Caller caller, CancellationToken ct)
     {
-        await foreach (var row in WithFiles(db, [jobId], caller.OwnerId).WithCancellation(ct))
-        {
-            return (row.Job, row.Files);
-        }
-        throw NoSuchJob(jobId);
+        var row = await db.OwnedBy(caller).AsNoTracking().Where(j => j.Id == jobId).WithFiles(db).FirstOrDefaultAsync(ct)
+            ?? throw NoSuchJob(jobId);
+        return (row.Job, row.Files);
     }
 
-    /// <summary>
-    /// Jobs of <paramref name="ids"/> (of the owner <paramref name="ownerId"/> only, unless it is null), each with its file
-    /// list (kind, then name), read by one query. Compiled once: every job document and every woken WAIT reads through
-    /// here, and EF's translation cache lookup (walking the expression tree for its key and parameters) cost about as
-    /// much CPU as the read itself.
-    /// </summary>
-    static readonly Func<UwsDbContext, string[], string?, IAsyncEnumerable<JobWithFiles>> WithFiles = EF.CompileAsyncQuery(
-        (UwsDbContext db, string[] ids, string? ownerId) => db.Jobs.AsNoTracking()
-            .Where(j => ids.Contains(j.Id) && (ownerId == null || j.OwnerId == ownerId))
-            .Select(j => new JobWithFiles
-            {
-                Job = j,
-                Files = db.JobFiles.Where(f => f.JobId == j.Id)
-                    .OrderBy(f => f.Kind).ThenBy(f => f.Name)
-                    .Select(f => new JobFileInfo(f.Kind, f.Name, f.MimeType, f.Size))
-                    .ToList(),
-            }));
+    /// <summary>Each job with its file list (kind, then name), read by one query.</summary>
+    static IQueryable<JobWithFiles> WithFiles(this IQueryable<JobEntity> jobs, UwsDbContext db) =>
+        jobs.Select(j => new JobWithFiles
+        {
+            Job = j,
+            Files = db.JobFiles.Where(f => f.JobId == j.Id)
+                .OrderBy(f => f.Kind).ThenBy(f => f.Name)
+                .Select(f => new JobFileInfo(f.Kind, f.Name, f.MimeType, f.Size))
+                .ToList(),
+        });
 
     sealed class JobWithFiles
     {
@@ -78,15 +69,9 @@ public static class JobQueries
     /// burst); a job that no longer exists is missing.
     /// </summary>
     public static async Task<Dictionary<string, (JobEntity Job, List<JobFileInfo> Files)>> ReadManyAsync(
-        this UwsDbContext db, string[] ids, CancellationToken ct)
-    {
-        var jobs = new Dictionary<string, (JobEntity Job, List<JobFileInfo> Files)>(StringComparer.Ordinal);
-        await foreach (var row in WithFiles(db, ids, null).WithCancellation(ct))
-        {
-            jobs[row.Job.Id] = (row.Job, row.Files);
-        }
-        return jobs;
-    }
+        this UwsDbContext db, string[] ids, CancellationToken ct) =>
+        (await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.Id)).WithFiles(db).ToListAsync(ct))
+            .ToDictionary(r => r.Job.Id, r => (r.Job, r.Files), StringComparer.Ordinal);
 
     /// <summary>
     /// The caller's active jobs and (when <paramref name="since"/> is given) every job of theirs whose phase changed
