@@ -41,7 +41,8 @@ public sealed class OutcomeWriter(IServiceScopeFactory scopes, TimeProvider cloc
         }
         // No earlier results to replace: results are written only here, in the transaction that ends the run and
         // clears its lease token, and no phase leads back to EXECUTING from the ones it ends in, so no later claim or
-        // takeover can write a second set. (Should that ever break, the results' key refuses the second set whole.)
+        // takeover can write a second set. (Should that ever break, the second set is refused whole: every collected
+        // set holds stdout and stderr, and (job_id, kind, name) is the key.)
         db.JobFiles.AddRange(outcome.Results);
         var now = clock.GetUtcNow();
         await JobMessages.AppendAsync(db, job.Id, outcome.Messages.Select(m => JobMessages.Create(now, m)).ToList(), ct);
