@@ -1,6 +1,8 @@
 using ExecutionPlanner.Server.Http;
 using ExecutionPlanner.Server.Persistence;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace ExecutionPlanner.Server.Jobs.Store;
 
@@ -30,21 +32,38 @@ public static class JobQueries
     public static async Task<(JobEntity Job, List<JobFileInfo> Files)> GetOwnedWithFilesAsync(
         this UwsDbContext db, string jobId, Caller caller, CancellationToken ct)
     {
-        var row = await db.OwnedBy(caller).AsNoTracking().Where(j => j.Id == jobId).WithFiles(db).FirstOrDefaultAsync(ct)
-            ?? throw NoSuchJob(jobId);
-        return (row.Job, row.Files);
+        await foreach (var row in WithFiles(db, [jobId], caller.OwnerId).WithCancellation(ct))
+        {
+            return (row.Job, row.Files);
+        }
+        throw NoSuchJob(jobId);
     }
 
-    /// <summary>Each job with its file list (kind, then name), read by one query.</summary>
-    static IQueryable<JobWithFiles> WithFiles(this IQueryable<JobEntity> jobs, UwsDbContext db) =>
-        jobs.Select(j => new JobWithFiles
-        {
-            Job = j,
-            Files = db.JobFiles.Where(f => f.JobId == j.Id)
-                .OrderBy(f => f.Kind).ThenBy(f => f.Name)
-                .Select(f => new JobFileInfo(f.Kind, f.Name, f.MimeType, f.Size))
-                .ToList(),
-        });
+    /// <summary>
+    /// Jobs of <paramref name="ids"/> (of the owner <paramref name="ownerId"/> only, unless it is null), each with its file
+    /// list (kind, then name), read by one query. Compiled: every job document and every woken WAIT reads through here,
+    /// and EF's lookup of a query in its cache (walking the expression tree for the key and the parameters) costs about
+    /// as much CPU as the read itself.
+    /// </summary>
+    static IAsyncEnumerable<JobWithFiles> WithFiles(UwsDbContext db, string[] ids, string? ownerId) =>
+        CompiledWithFiles.GetValue(db.Model, _ => EF.CompileAsyncQuery(
+            (UwsDbContext context, string[] jobIds, string? owner) => context.Jobs.AsNoTracking()
+                // Enumerable's Contains by name: C# 14 binds jobIds.Contains to the span overload, which EF cannot translate here.
+                .Where(j => Enumerable.Contains(jobIds, j.Id) && (owner == null || j.OwnerId == owner))
+                .Select(j => new JobWithFiles
+                {
+                    Job = j,
+                    Files = context.JobFiles.Where(f => f.JobId == j.Id)
+                        .OrderBy(f => f.Kind).ThenBy(f => f.Name)
+                        .Select(f => new JobFileInfo(f.Kind, f.Name, f.MimeType, f.Size))
+                        .ToList(),
+                })))(db, ids, ownerId);
+
+    /// <summary>
+    /// One compiled query per EF model: EF binds a compiled query to the model it first ran against, and a process may
+    /// hold several (the woken-WAIT reader's contexts have their own options; tests and benchmarks host several servers).
+    /// </summary>
+    static readonly ConditionalWeakTable<IModel, Func<UwsDbContext, string[], string?, IAsyncEnumerable<JobWithFiles>>> CompiledWithFiles = new();
 
     sealed class JobWithFiles
     {
@@ -69,9 +88,15 @@ public static class JobQueries
     /// burst); a job that no longer exists is missing.
     /// </summary>
     public static async Task<Dictionary<string, (JobEntity Job, List<JobFileInfo> Files)>> ReadManyAsync(
-        this UwsDbContext db, string[] ids, CancellationToken ct) =>
-        (await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.Id)).WithFiles(db).ToListAsync(ct))
-            .ToDictionary(r => r.Job.Id, r => (r.Job, r.Files), StringComparer.Ordinal);
+        this UwsDbContext db, string[] ids, CancellationToken ct)
+    {
+        var jobs = new Dictionary<string, (JobEntity Job, List<JobFileInfo> Files)>(StringComparer.Ordinal);
+        await foreach (var row in WithFiles(db, ids, null).WithCancellation(ct))
+        {
+            jobs[row.Job.Id] = (row.Job, row.Files);
+        }
+        return jobs;
+    }
 
     /// <summary>
     /// The caller's active jobs and (when <paramref name="since"/> is given) every job of theirs whose phase changed
