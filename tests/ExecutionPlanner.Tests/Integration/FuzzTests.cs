@@ -30,7 +30,7 @@ public sealed partial class FuzzTests
 
     PrivateDatabase database = null!;
     UwsTestServer server = null!;
-    readonly ErrorLog errors = new();
+    readonly CapturedLog errors = new(LogLevel.Error);
 
     [OneTimeSetUp]
     public async Task Start()
@@ -330,31 +330,4 @@ public sealed partial class FuzzTests
 
     [GeneratedRegex("/jobs/([a-z0-9]{16})\"")]
     private static partial Regex JobLink();
-
-    /// <summary>Collects what the server logs at Error or above (an unhandled exception in a request, a failing background loop).</summary>
-    sealed class ErrorLog : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Entries);
-
-        public void Dispose()
-        {
-        }
-
-        sealed class Logger(string category, ConcurrentQueue<string> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (IsEnabled(logLevel))
-                {
-                    entries.Enqueue($"{category}: {formatter(state, exception)} {exception}");
-                }
-            }
-        }
-    }
 }

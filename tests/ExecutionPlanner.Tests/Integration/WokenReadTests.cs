@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ExecutionPlanner.Server.Jobs.Waiting;
 using ExecutionPlanner.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +15,7 @@ public sealed class WokenReadTests
 {
     PrivateDatabase database = null!;
     UwsTestServer server = null!;
-    readonly WarningLog warnings = new();
+    readonly CapturedLog warnings = new(LogLevel.Warning);
 
     [OneTimeSetUp]
     public async Task Start()
@@ -58,32 +57,5 @@ public sealed class WokenReadTests
             Assert.That(documents.Select(d => UwsClient.PhaseOf(d.Root!)), Is.All.EqualTo("HELD"));
             Assert.That(warnings.Entries.Where(e => e.Contains(nameof(WokenJobReader), StringComparison.Ordinal)), Is.Empty);
         });
-    }
-
-    /// <summary>Collects what the server logs at Warning or above.</summary>
-    sealed class WarningLog : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Entries);
-
-        public void Dispose()
-        {
-        }
-
-        sealed class Logger(string category, ConcurrentQueue<string> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (IsEnabled(logLevel))
-                {
-                    entries.Enqueue($"{category}: {formatter(state, exception)} {exception}");
-                }
-            }
-        }
     }
 }
